@@ -1,0 +1,63 @@
+import re
+
+import numpy as np
+import pytest
+
+import dump_points
+
+
+def is_png(path):
+    return (path.exists() and path.stat().st_size > 10_000
+            and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n")
+
+
+def test_default_data_and_figure(tmp_path, capsys):
+    png = tmp_path / "points.png"
+    dump_points.main(["--no-show", "--save", str(png)])
+    out = capsys.readouterr().out
+    assert "Points: 500 (400 training, 100 validation), features: 2, classes: 3" in out
+    counts = [int(n) for n in re.findall(r"Class \d+: (\d+) points", out)]
+    assert len(counts) == 3 and sum(counts) == 500
+    assert f"Saved figure to {png}" in out
+    assert is_png(png)
+
+
+def test_headless_run_saves_to_outputs(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(dump_points, "OUTPUT_DIR", tmp_path)
+    dump_points.main([])
+    assert f"Saved figure to {tmp_path / 'dump_points.png'}" in capsys.readouterr().out
+    assert is_png(tmp_path / "dump_points.png")
+
+
+def test_data_is_standardized_and_split():
+    data = dump_points.make_data(500, 3, 2, 42)
+    assert data.train_x.shape == (400, 2) and data.val_x.shape == (100, 2)
+    # The scaler maps the raw points onto the standardized ones.
+    assert abs(data.scaler.transform(data.raw_val) - data.val_x).max() < 1e-12
+    both = list(data.train_x) + list(data.val_x)
+    assert abs(np.mean(both, axis=0)).max() < 1e-9
+    assert abs(np.std(both, axis=0) - 1).max() < 1e-9
+
+
+@pytest.mark.parametrize("args", [["--classes", "4", "--samples", "200"], ["--features", "3"],
+                                  ["--features", "1"]])
+def test_other_shapes_run(tmp_path, capsys, args):
+    png = tmp_path / "points.png"
+    dump_points.main(args + ["--no-show", "--save", str(png)])
+    assert is_png(png)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--classes", "1"], "--classes"),
+    (["--samples", "2", "--classes", "3"], "--samples"),
+    (["--features", "0"], "--features"),
+    (["--save", "points.csv"], ".png"),
+    (["--samples", "many"], "invalid int"),
+])
+def test_bad_values_exit_2_with_one_line(capsys, args, words):
+    with pytest.raises(SystemExit) as exit_info:
+        dump_points.main(args + ["--no-show"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and words in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err

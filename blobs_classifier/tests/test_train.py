@@ -1,0 +1,146 @@
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sklearn.datasets import make_blobs
+
+import train
+
+CHAPTER_DIR = Path(__file__).resolve().parent.parent
+RESULT = re.compile(r"^Validation Loss: (\d+\.\d{4}), Accuracy: (\d+\.\d{4})$", re.M)
+PREDICTION = re.compile(r"^\((.*)\) -> class (\d+) \(p=(\d\.\d\d)\)$", re.M)
+
+
+def is_png(path):
+    return (path.exists() and path.stat().st_size > 10_000
+            and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n")
+
+
+def run(args, tmp_path, capsys):
+    png = tmp_path / "train.png"
+    train.main(args + ["--no-show", "--save", str(png)])
+    out = capsys.readouterr().out
+    assert f"Saved figure to {png}" in out
+    assert is_png(png)
+    return out
+
+
+def epoch_losses(out):
+    found = re.findall(r"^Epoch: (\d+), Loss: (\d+\.\d{4})$", out, re.M)
+    return [(int(e), float(loss)) for e, loss in found]
+
+
+def test_default_run_reaches_the_articles_quality(tmp_path, capsys):
+    out = run([], tmp_path, capsys)
+    assert "Parameters: 9" in out
+    losses = epoch_losses(out)
+    assert [e for e, _ in losses] == list(range(100, 1001, 100))
+    values = [l for _, l in losses]
+    assert all(a > b for a, b in zip(values, values[1:]))  # falls every 100 epochs
+    val_loss, accuracy = map(float, RESULT.search(out).groups())
+    assert accuracy == 1.0
+    assert val_loss < 0.15
+
+
+def test_blob_centres_are_predicted_as_their_class(tmp_path, capsys):
+    # Centres in original units, taken straight from scikit-learn with the article's arguments.
+    _, _, centers = make_blobs(n_samples=500, centers=3, n_features=2, random_state=42,
+                               return_centers=True)
+    args = []
+    for x, y in centers:
+        args += ["--predict", str(x), str(y)]
+    out = run(args, tmp_path, capsys)
+    found = PREDICTION.findall(out)
+    assert [int(k) for _, k, _ in found] == [0, 1, 2]
+    assert all(float(p) > 0.5 for _, _, p in found)
+
+
+def test_predict_prints_the_point_as_given(tmp_path, capsys):
+    out = run(["--epochs", "50", "--predict", "1.5", "-3.0"], tmp_path, capsys)
+    point, k, p = PREDICTION.search(out).groups()
+    assert point == "1.5, -3.0" and 0 <= int(k) < 3 and 0 < float(p) <= 1
+
+
+def test_predict_uses_the_same_scaler_as_the_data(capsys):
+    data = train.make_data(500, 3, 2, 42)
+    model = train.construct_model(2, None, 3)  # untrained: any scaling mistake shows in p
+    [(_, k, p)] = train.predict_points(model, data.scaler, [list(data.raw_val[0])])
+    with train.torch.no_grad():
+        x = train.torch.tensor(data.val_x[:1], dtype=train.torch.float32)
+        expected = train.torch.softmax(model(x), dim=1)[0]
+    assert k == int(expected.argmax()) and abs(p - float(expected.max())) < 1e-6
+
+
+def test_hidden_layer_runs_and_learns(tmp_path, capsys):
+    out = run(["--hidden", "8", "--epochs", "300"], tmp_path, capsys)
+    assert "HiddenLayerClassifier" in out
+    assert "Parameters: 51" in out  # 2*8 + 8 + 8*3 + 3
+    values = [l for _, l in epoch_losses(out)]
+    assert values[-1] < values[0]
+
+
+def test_three_features_run(tmp_path, capsys):
+    out = run(["--features", "3", "--epochs", "300", "--predict", "0", "0", "0"], tmp_path, capsys)
+    assert "in_features=3" in out
+    assert PREDICTION.search(out).group(1) == "0.0, 0.0, 0.0"
+    assert float(RESULT.search(out).group(2)) > 0.9
+
+
+def test_four_classes_and_one_feature_run(tmp_path, capsys):
+    out = run(["--classes", "4", "--features", "1", "--epochs", "100", "--predict", "2"],
+              tmp_path, capsys)
+    assert "out_features=4" in out and RESULT.search(out)
+
+
+def test_ctrl_c_still_shows_results(tmp_path, capsys, monkeypatch):
+    calls = []
+
+    def interrupt(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 150:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(train.optim.SGD, "step", interrupt)
+    out = run([], tmp_path, capsys)
+    assert "Interrupted after 149 epochs" in out and RESULT.search(out)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--classes", "1"], "--classes"),
+    (["--samples", "2", "--classes", "3"], "--samples"),
+    (["--epochs", "0"], "--epochs"),
+    (["--epochs", "-5"], "--epochs"),
+    (["--lr", "0"], "--lr"),
+    (["--lr", "-0.01"], "--lr"),
+    (["--lr", "nan"], "--lr"),
+    (["--features", "0"], "--features"),
+    (["--hidden", "0"], "--hidden"),
+    (["--predict", "1.5"], "--predict needs 2"),
+    (["--predict", "1", "2", "3"], "--predict needs 2"),
+    (["--features", "3", "--predict", "1", "2"], "--predict needs 3"),
+    (["--predict", "one", "two"], "invalid float"),
+    (["--save", "result.csv"], ".png"),
+])
+def test_bad_values_exit_2_with_one_line(capsys, args, words):
+    with pytest.raises(SystemExit) as exit_info:
+        train.main(args + ["--no-show"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and words in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_script_runs_as_the_reader_runs_it(tmp_path):
+    png = tmp_path / "train.png"
+    result = subprocess.run(
+        [sys.executable, "./src/train.py", "--epochs", "100", "--predict", "1.5", "-3.0",
+         "--save", str(png)],
+        cwd=CHAPTER_DIR, capture_output=True, text=True, env={**os.environ, "MPLBACKEND": "Agg"},
+        timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Epoch: 100, Loss:" in result.stdout and f"Saved figure to {png}" in result.stdout
+    assert is_png(png)

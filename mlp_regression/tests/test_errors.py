@@ -1,0 +1,105 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+import train
+
+CHAPTER_DIR = Path(__file__).resolve().parent.parent
+RENT_CSV = CHAPTER_DIR / "data" / "rent.csv"
+
+
+def rent_lines(n=None):
+    lines = RENT_CSV.read_text(encoding="utf-8").splitlines()
+    return lines if n is None else lines[: n + 1]
+
+
+def write(tmp_path, name, lines):
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def bad_data(tmp_path, kind):
+    if kind == "missing file":
+        return tmp_path / "nope.csv"
+    if kind == "empty file":
+        return write(tmp_path, "empty.csv", [])
+    if kind == "missing column":
+        lines = [",".join(line.split(",")[:2] + line.split(",")[3:]) for line in rent_lines(50)]
+        return write(tmp_path, "no_walk.csv", lines)
+    if kind == "non-numeric cell":
+        lines = rent_lines(50)
+        lines[7] = "25.0,old,5,8.1"
+        return write(tmp_path, "text.csv", lines)
+    if kind == "too few rows":
+        return write(tmp_path, "few.csv", rent_lines(5))
+    if kind == "directory":
+        return tmp_path
+
+
+DATA_CASES = {
+    "missing file": "data file not found",
+    "empty file": "is empty",
+    "missing column": "missing column(s) walk_min",
+    "non-numeric cell": "line 8: age_years is not a number: 'old'",
+    "too few rows": "only 5 data rows",
+    "directory": "cannot read",
+}
+
+FLAG_CASES = [
+    (["--epochs", "0"], "--epochs must be positive"),
+    (["--epochs", "-3"], "--epochs must be positive"),
+    (["--epochs", "ten"], "invalid int value"),
+    (["--lr", "0"], "--lr must be a positive number"),
+    (["--lr", "-0.1"], "--lr must be a positive number"),
+    (["--lr", "nan"], "--lr must be a positive number"),
+    (["--hidden", "0"], "--hidden must be positive"),
+    (["--batch-size", "0"], "--batch-size must be positive"),
+    (["--predict", "-60", "2", "3"], "--predict needs SIZE > 0"),
+    (["--predict", "60", "-2", "3"], "--predict needs SIZE > 0"),
+    (["--predict", "60", "2", "-3"], "--predict needs SIZE > 0"),
+    (["--predict", "60", "2"], "expected 3 arguments"),
+    (["--predict", "60", "two", "3"], "invalid float value"),
+    (["--save", "rent.csv"], "--save must name a .png file"),
+    (["--unknown"], "unrecognized arguments"),
+]
+
+
+def assert_one_line_error(capsys, argv, expected):
+    with pytest.raises(SystemExit) as exc:
+        train.main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: ")
+    assert expected in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("kind", DATA_CASES)
+def test_bad_data_file(tmp_path, capsys, kind):
+    path = bad_data(tmp_path, kind)
+    assert_one_line_error(capsys, ["--data", str(path), "--no-show"], DATA_CASES[kind])
+
+
+@pytest.mark.parametrize("argv, expected", FLAG_CASES)
+def test_bad_flag(capsys, argv, expected):
+    assert_one_line_error(capsys, argv + ["--no-show"], expected)
+
+
+def test_other_csv_with_same_columns_trains(tmp_path, capsys):
+    # Extra columns and a different column order are fine.
+    lines = rent_lines(120)
+    reordered = [",".join([c[3], c[0], "x", c[2], c[1]]) for c in (line.split(",") for line in lines)]
+    reordered[0] = "rent_man_yen,size_m2,note,walk_min,age_years"
+    path = write(tmp_path, "mine.csv", reordered)
+    train.main(["--data", str(path), "--epochs", "5", "--no-show", "--save", str(tmp_path / "f.png")])
+    assert "Test R²: MLP" in capsys.readouterr().out
+
+
+def test_save_does_not_touch_a_csv(tmp_path, capsys):
+    target = tmp_path / "rent.csv"
+    shutil.copy(RENT_CSV, target)
+    before = target.read_bytes()
+    assert_one_line_error(capsys, ["--save", str(target), "--no-show"], "--save must name a .png file")
+    assert target.read_bytes() == before
