@@ -1,0 +1,150 @@
+"""Train a model that splits 2D points into two classes, then draw what it learned.
+
+    uv run ./src/train.py ./data/linear.csv simple
+    uv run ./src/train.py ./data/curve.csv complex
+"""
+import math
+import random
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from dump_points import Parser, add_figure_flags, draw_points, fail, load_data, show_or_save
+
+MODELS = ["simple", "complex"]
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    set_seed(args.seed)
+    points, labels = load_data(args.csv)
+    points, labels = torch.from_numpy(points), torch.from_numpy(labels)
+
+    model = construct_model(args.model)
+    print(model)
+    print(f"Parameters: {sum(p.numel() for p in model.parameters()):,}", flush=True)
+
+    losses = train_model(model, points, labels, args.epochs, args.lr)
+    show_results(model, points, labels, losses, args)
+
+
+def parse_args(argv):
+    parser = Parser(description="Train a 2D point classifier and draw its decision regions.")
+    parser.add_argument("csv", help="training data: rows x,y,label (e.g. ./data/linear.csv)")
+    parser.add_argument("model", help="simple (one Linear layer) or complex (2-128-128-1 MLP)")
+    parser.add_argument("--epochs", type=int, default=20001,
+                        help="passes over all points (default: 20001, as in the book)")
+    parser.add_argument("--lr", type=float, default=0.003,
+                        help="Adam learning rate (default: 0.003)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="random seed for the initial weights (default: 0)")
+    add_figure_flags(parser)
+    args = parser.parse_args(argv)
+    if args.model not in MODELS:
+        fail(f"unknown model {args.model!r}: choose simple or complex")
+    if args.epochs <= 0:
+        fail(f"--epochs must be 1 or more, got {args.epochs}")
+    if not 0 < args.lr < math.inf:
+        fail(f"--lr must be greater than 0, got {args.lr}")
+    return args
+
+
+def set_seed(seed):
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def construct_model(name):
+    if name == "simple":
+        return PointClassifier2DSimple()
+    return PointClassifier2DComplex()
+
+
+def train_model(model, points, labels, epochs, lr):
+    # The models return raw scores (logits); BCEWithLogitsLoss applies the
+    # sigmoid inside the loss, which stays accurate when the loss gets tiny.
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+    # eps=1e-3 (default 1e-8): once the loss is tiny, so are the gradients, and
+    # Adam would still take full-size steps that can throw the loss back up.
+    # fused=True: the whole Adam update in one call instead of one per tensor.
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, eps=1e-3, fused=True)
+    # 200 points are too few to share between threads: one thread is faster.
+    torch.set_num_threads(1)
+    # Treat tiny "denormal" floats as 0; the CPU computes them very slowly.
+    torch.set_flush_denormal(True)
+    losses = []
+
+    try:
+        for epoch in range(epochs):
+            optimizer.zero_grad()
+            outputs = model(points)
+            loss = loss_fn(outputs, labels)
+            loss.backward()
+            optimizer.step()
+
+            losses.append(loss.item())
+            if epoch % 1000 == 0:
+                print(f"Epoch {epoch}, Loss: {loss.item()}", flush=True)
+    except KeyboardInterrupt:
+        print(f"Stopped at epoch {len(losses)}: showing what was learned so far.")
+    return losses
+
+
+def show_results(model, points, labels, losses, args):
+    fig, (ax_regions, ax_loss) = plt.subplots(1, 2, figsize=(12, 5.2))
+
+    # Ask the model about every point of a 200 x 200 grid over the unit square.
+    grid = torch.linspace(0, 1, 200)
+    grid_x, grid_y = torch.meshgrid(grid, grid, indexing="xy")
+    with torch.no_grad():
+        scores = model(torch.stack([grid_x.ravel(), grid_y.ravel()], dim=1))
+    probability = torch.sigmoid(scores).reshape(grid_x.shape)
+
+    ax_regions.contourf(grid_x, grid_y, probability, levels=np.linspace(0, 1, 11),
+                        cmap="RdBu", alpha=0.35)
+    ax_regions.contour(grid_x, grid_y, probability, levels=[0.5], colors="black")
+    draw_points(ax_regions, points.numpy(), labels.numpy())
+    ax_regions.plot([], [], color="black", label="p = 0.5 boundary")
+    ax_regions.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
+    ax_regions.set_title(f"{args.model} model: red = label 0, blue = label 1")
+
+    ax_loss.plot(losses, color="tab:purple")
+    ax_loss.set_yscale("log")  # late progress (0.01 -> 0.001) would be invisible otherwise
+    ax_loss.set_xlabel("epoch")
+    ax_loss.set_ylabel("loss (BCE, log scale)")
+    ax_loss.set_title(f"training loss, final {losses[-1]:.4f}" if losses else "training loss")
+    ax_loss.grid(True, which="both", alpha=0.3)
+
+    fig.tight_layout()
+    stem = args.csv.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    show_or_save(fig, args.save, args.no_show, f"train_{stem}_{args.model}.png")
+
+
+class PointClassifier2DSimple(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = torch.nn.Linear(2, 1)
+
+    def forward(self, data):
+        data = self.fc1(data)
+        return data.squeeze(1)  # one score per point; sigmoid(score) = P(label 1)
+
+
+class PointClassifier2DComplex(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = torch.nn.Linear(2, 128)
+        self.fc2 = torch.nn.Linear(128, 128)
+        self.fc3 = torch.nn.Linear(128, 1)
+
+    def forward(self, data):
+        data = torch.relu(self.fc1(data))
+        data = torch.relu(self.fc2(data))
+        data = self.fc3(data)
+        return data.squeeze(1)
+
+
+if __name__ == "__main__":
+    main()

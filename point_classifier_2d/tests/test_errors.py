@@ -1,0 +1,103 @@
+"""Bad input: one clear line on stderr, exit status 2, no traceback, nothing overwritten."""
+import os
+import subprocess
+
+import pytest
+
+import dump_points
+import train
+from conftest import CHAPTER_DIR, DATA_DIR, epoch_losses
+
+GOOD_ROWS = "0.1,0.2,0\n0.8,0.9,1\n0.3,0.7,1\n"
+
+
+def write(tmp_path, text, name="points.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def assert_one_line_error(code, err, *words):
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: ")
+    for word in words:
+        assert word in lines[0]
+
+
+@pytest.mark.parametrize("script", [train, dump_points])
+def test_missing_file(run_main, tmp_path, script):
+    missing = str(tmp_path / "linaer.csv")
+    extra = ["simple"] if script is train else []
+    code, _, err = run_main(script.main, missing, *extra)
+    assert_one_line_error(code, err, "linaer.csv", "no such file")
+
+
+@pytest.mark.parametrize("text, words", [
+    ("", ["no data rows"]),
+    ("\n\n", ["no data rows"]),
+    ("0.1,0.2,0\n0.5,abc,1\n", ["row 2", "'abc' is not a number"]),
+    ("0.1,0.2,0\n0.5,0.6\n", ["row 2", "2 columns", "expected 3"]),
+    ("0.1,0.2,0,7\n", ["row 1", "4 columns"]),
+    ("0.1,0.2,0\n0.5,0.6,2\n", ["row 2", "label must be 0 or 1", "2"]),
+    ("0.1,0.2,0.5\n", ["label must be 0 or 1"]),
+    ("0.1,nan,1\n", ["'nan' is not a number"]),
+])
+def test_malformed_csv(run_main, tmp_path, text, words):
+    code, out, err = run_main(train.main, write(tmp_path, text), "simple", "--epochs", "1")
+    assert_one_line_error(code, err, *words)
+    assert "Epoch" not in out  # stopped before training
+
+
+def test_binary_file_is_refused(run_main, tmp_path):
+    path = tmp_path / "image.csv"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00")
+    code, _, err = run_main(dump_points.main, str(path))
+    assert_one_line_error(code, err, "cannot read")
+
+
+def test_header_row_is_skipped(run_main, tmp_path):
+    path = write(tmp_path, "x,y,label\n" + GOOD_ROWS)
+    png = tmp_path / "out.png"
+    code, out, err = run_main(train.main, path, "simple", "--epochs", "3", "--save", str(png))
+    assert code == 0, err
+    assert len(epoch_losses(out)) == 1 and png.exists()
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["simpel"], ["unknown model 'simpel'", "simple or complex"]),
+    (["simple", "--epochs", "0"], ["--epochs must be 1 or more"]),
+    (["simple", "--epochs", "-5"], ["--epochs must be 1 or more"]),
+    (["simple", "--epochs", "ten"], ["--epochs", "invalid int value"]),
+    (["simple", "--lr", "0"], ["--lr must be greater than 0"]),
+    (["simple", "--lr", "nan"], ["--lr must be greater than 0"]),
+    (["simple", "--bogus"], ["unrecognized arguments: --bogus"]),
+])
+def test_bad_flags(run_main, argv, words):
+    code, _, err = run_main(train.main, str(DATA_DIR / "linear.csv"), *argv)
+    assert_one_line_error(code, err, *words)
+
+
+def test_missing_model_argument(run_main):
+    code, _, err = run_main(train.main, str(DATA_DIR / "linear.csv"))
+    assert_one_line_error(code, err, "model")
+
+
+def test_save_must_be_a_png_so_data_is_never_overwritten(run_main, tmp_path):
+    csv_path = write(tmp_path, GOOD_ROWS)
+    code, _, err = run_main(train.main, csv_path, "simple", "--epochs", "1", "--save", csv_path)
+    assert_one_line_error(code, err, "--save needs a .png file name")
+    assert open(csv_path, encoding="utf-8").read() == GOOD_ROWS
+
+
+def test_error_through_uv_has_no_traceback():
+    result = subprocess.run(
+        ["uv", "run", "./src/train.py", "./data/linear.csv", "complx"],
+        cwd=CHAPTER_DIR, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: unknown model 'complx': choose simple or complex")

@@ -1,0 +1,82 @@
+"""The chapter's story, checked on the real data files at the default settings."""
+import os
+import subprocess
+
+import numpy as np
+import pytest
+import torch
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import log_loss
+
+import train
+from conftest import CHAPTER_DIR, DATA_DIR, epoch_losses
+
+
+def train_losses(run_main, tmp_path, *argv):
+    png = tmp_path / "figure.png"
+    code, out, err = run_main(train.main, *argv, "--save", str(png))
+    assert code == 0, err
+    assert png.stat().st_size > 10_000 and png.read_bytes()[:4] == b"\x89PNG"
+    return out, epoch_losses(out)
+
+
+def test_simple_on_linear_reaches_the_logistic_regression_optimum(run_main, tmp_path):
+    out, losses = train_losses(run_main, tmp_path, str(DATA_DIR / "linear.csv"), "simple")
+    assert "Parameters: 3" in out
+    assert [epoch for epoch, _ in losses] == list(range(0, 20001, 1000))
+
+    # An independent fit of the same model: logistic regression without penalty.
+    data = np.loadtxt(DATA_DIR / "linear.csv", delimiter=",")
+    fit = LogisticRegression(C=np.inf, max_iter=10_000).fit(data[:, :2], data[:, 2])
+    optimum = log_loss(data[:, 2], fit.predict_proba(data[:, :2])[:, 1])
+    assert 0.15 < optimum < 0.2
+    assert losses[-1][1] == pytest.approx(optimum, abs=1e-3)
+    assert losses[0][1] > losses[-1][1] + 0.2
+
+
+def test_simple_on_curve_plateaus(run_main, tmp_path):
+    _, losses = train_losses(run_main, tmp_path, str(DATA_DIR / "curve.csv"), "simple")
+    assert losses[-1][1] >= 0.3
+    # A plateau: the last 5,000 epochs change the loss by almost nothing.
+    assert abs(losses[-6][1] - losses[-1][1]) < 1e-3
+
+
+def test_complex_on_curve_goes_below_0_01(run_main, tmp_path):
+    out, losses = train_losses(run_main, tmp_path, str(DATA_DIR / "curve.csv"), "complex")
+    assert "Parameters: 17,025" in out
+    assert losses[-1][1] < 0.01
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_complex_on_curve_is_stable_for_every_seed(seed):
+    # Every epoch's loss, not just the printed ones: no spike back up after
+    # the loss first went below 0.05, and a final loss below 0.01.
+    points, labels = train.load_data(str(DATA_DIR / "curve.csv"))
+    train.set_seed(seed)
+    model = train.construct_model("complex")
+    losses = train.train_model(model, torch.from_numpy(points), torch.from_numpy(labels),
+                               epochs=20001, lr=0.003)
+    first_low = next(i for i, loss in enumerate(losses) if loss < 0.05)
+    assert max(losses[first_low:]) < 0.1
+    assert losses[-1] < 0.01
+
+
+def test_complex_memorises_random_labels(run_main, tmp_path):
+    _, losses = train_losses(run_main, tmp_path, str(DATA_DIR / "random.csv"), "complex")
+    assert losses[-1][1] < losses[0][1] / 2
+
+
+def test_the_books_command_runs_as_typed():
+    # The reader's exact command, through uv, headless; short run via --epochs.
+    result = subprocess.run(
+        ["uv", "run", "./src/train.py", "./data/linear.csv", "simple", "--epochs", "1001"],
+        cwd=CHAPTER_DIR, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+    )
+    assert result.returncode == 0, result.stderr
+    losses = epoch_losses(result.stdout)
+    assert [epoch for epoch, _ in losses] == [0, 1000]
+    assert losses[1][1] < losses[0][1]
+    saved = result.stdout.strip().splitlines()[-1]
+    assert saved.startswith("Saved figure to ") and saved.endswith("train_linear_simple.png")
+    assert (CHAPTER_DIR / "outputs" / "train_linear_simple.png").exists()
