@@ -1,0 +1,154 @@
+"""Use the model saved by train_mlp.py: a grid of test predictions, or your own digit image."""
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from PIL import Image
+
+from common import (Parser, add_common_flags, fail, pick_device, positive_int,
+                    seed_everything, show_or_save)
+from mnist_data import load_mnist
+from train_mlp import DEFAULT_MODEL, MNISTClassifier
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    seed_everything(args.seed)
+    device = pick_device(args.device)
+    model = load_model(args.model, device)
+    if args.image is not None:
+        predict_own_image(model, args, device)
+    else:
+        predict_test_images(model, args, device)
+
+
+def parse_args(argv):
+    parser = Parser(description="Predict digits with the MLP saved by train_mlp.py.")
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL,
+                        help="model file written by train_mlp.py")
+    parser.add_argument("--image", default=None,
+                        help="classify your own picture of one digit (PNG, JPEG, any size)")
+    parser.add_argument("--count", type=positive_int, default=25,
+                        help="how many random test images to show in the grid")
+    add_common_flags(parser)
+    return parser.parse_args(argv)
+
+
+def load_model(path, device):
+    """Rebuild the MLP with the same options it was trained with, then load its weights."""
+    if not path.is_file():
+        fail(f"model file {path} not found; run `uv run ./src/train_mlp.py` first (or pass --model)")
+    try:
+        saved = torch.load(path, map_location=device, weights_only=True)
+        if "state_dict" not in saved:  # a bare state_dict, as in the lecture's torch.save(...)
+            saved = {"state_dict": saved, "dropout": 0.0,
+                     "batchnorm": any(key.startswith("bn1.") for key in saved)}
+        model = MNISTClassifier(saved["dropout"], saved["batchnorm"])
+        model.load_state_dict(saved["state_dict"])
+    except Exception as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:120]
+        fail(f"cannot load model {path} ({reason}); run `uv run ./src/train_mlp.py` again")
+    return model.to(device).eval()  # eval: dropout off, BatchNorm uses its running averages
+
+
+def predict_test_images(model, args, device):
+    images, labels = load_mnist(args.data_dir, train=False)
+    count = min(args.count, len(images))
+    pick = torch.randperm(len(images))[:count]
+    images, labels = images[pick].to(device), labels[pick].to(device)
+    with torch.no_grad():
+        probs = torch.softmax(model(images), dim=1)
+    confidence, prediction = probs.max(dim=1)
+    correct = (prediction == labels).sum().item()
+    print(f"Accuracy on these {count} test images: {100.0 * correct / count:.2f}% ({correct}/{count})",
+          flush=True)
+
+    cols = min(count, int(np.ceil(np.sqrt(count))))
+    rows = int(np.ceil(count / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(1.3 * cols + 0.4, 1.5 * rows + 0.6), squeeze=False,
+                             layout="constrained")  # room for titles and suptitle
+    for ax in axes.flat:
+        ax.axis("off")
+    for i, ax in enumerate(axes.flat[:count]):
+        ax.imshow(images[i, 0].cpu().numpy(), cmap="gray")
+        wrong = prediction[i] != labels[i]
+        text = f"pred {prediction[i].item()} ({confidence[i].item():.2f})"
+        if wrong:
+            text += f"\ntrue {labels[i].item()}"
+        ax.set_title(text, fontsize=8, color="red" if wrong else "black")
+    fig.suptitle(f"Test images: prediction (confidence), mistakes in red: {correct}/{count} correct")
+    show_or_save(fig, args.save, args.no_show, "predict.png")
+
+
+def predict_own_image(model, args, device):
+    original, digit = prepare_image(args.image)
+    with torch.no_grad():
+        probs = torch.softmax(model(digit.to(device)), dim=1)[0].cpu()
+    prediction = int(probs.argmax())
+    print(f"予測: {prediction}, 信頼度: {probs[prediction].item():.2f}", flush=True)
+
+    fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(11, 3.6))
+    ax1.imshow(original, cmap="gray", vmin=0, vmax=255)
+    ax1.set_title("Your image (greyscale)")
+    ax2.imshow(digit[0, 0].numpy(), cmap="gray", vmin=0, vmax=1)
+    ax2.set_title("What the model sees (28x28)")
+    for ax in (ax1, ax2):
+        ax.set_xlabel("x (pixels)")
+        ax.set_ylabel("y (pixels)")
+    ax3.bar(range(10), probs.numpy(), color=["red" if d == prediction else "blue" for d in range(10)])
+    ax3.set_xticks(range(10))
+    ax3.set_xlabel("Digit")
+    ax3.set_ylabel("Probability (softmax)")
+    ax3.set_title(f"Prediction: {prediction} ({probs[prediction].item():.2f})")
+    fig.tight_layout()
+    show_or_save(fig, args.save, args.no_show, "predict_image.png")
+
+
+def prepare_image(path):
+    """Turn any picture of one digit into MNIST's format: 28x28, light digit on black, in [0, 1].
+
+    Like MNIST itself: crop to the ink, fit it into 20x20 keeping the aspect ratio,
+    then place it in a 28x28 field so that its centre of mass sits in the middle.
+    """
+    try:
+        with Image.open(path) as img:
+            img.load()
+            if img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info:
+                img = img.convert("RGBA")
+                background = Image.new("RGBA", img.size, "white")  # transparent -> white paper
+                img = Image.alpha_composite(background, img)
+            grey = img.convert("L")
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:100]
+        fail(f"cannot read image {path} ({reason})")
+    original = np.asarray(grey, dtype=np.float32)
+    pixels = original / 255.0
+    border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+    if np.median(border) > 0.5:  # light paper, dark ink -> invert to MNIST's light-on-dark
+        pixels, border = 1.0 - pixels, 1.0 - border
+    pixels = np.clip(pixels - np.median(border), 0.0, None)  # the paper becomes exactly 0
+    if pixels.max() < 0.1:
+        fail(f"no digit found in {path}: the image looks empty (one dark or light digit on a plain background works best)")
+    pixels /= pixels.max()
+    rows, cols = np.nonzero(pixels > 0.2)
+    crop = pixels[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+
+    scale = 20.0 / max(crop.shape)
+    height, width = max(1, round(crop.shape[0] * scale)), max(1, round(crop.shape[1] * scale))
+    small = Image.fromarray((crop * 255).astype(np.uint8)).resize((width, height), Image.LANCZOS)
+    small = np.asarray(small, dtype=np.float32) / 255.0
+    total = small.sum()
+    cy = (small.sum(axis=1) * np.arange(height)).sum() / total
+    cx = (small.sum(axis=0) * np.arange(width)).sum() / total
+    # Centre of mass to the middle, but keep a 2-pixel dark margin like most MNIST digits.
+    top = int(np.clip(round(14 - cy), 2, 26 - height))
+    left = int(np.clip(round(14 - cx), 2, 26 - width))
+    digit = np.zeros((28, 28), dtype=np.float32)
+    digit[top:top + height, left:left + width] = small
+    return original, torch.from_numpy(digit).view(1, 1, 28, 28)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""Show the first 100 MNIST training images with their labels (or only some digits)."""
+
+import matplotlib.pyplot as plt
+
+from common import Parser, add_common_flags, fail, show_or_save
+from mnist_data import load_mnist
+
+GRID = 10  # 10 x 10 = 100 images
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    images, labels = load_data(args.data_dir, args.digits)
+    fig = show_images(images, labels, args.digits)
+    name = "show_mnist.png" if args.digits is None else f"show_mnist_{'_'.join(map(str, args.digits))}.png"
+    show_or_save(fig, args.save, args.no_show, name)
+
+
+def parse_args(argv):
+    parser = Parser(description="Show the first 100 training images of MNIST with their labels.")
+    parser.add_argument("--digits", type=int, nargs="+", default=None,
+                        help="show only these digits, e.g. --digits 4 9")
+    add_common_flags(parser, device=False)
+    args = parser.parse_args(argv)
+    if args.digits is not None:
+        bad = [d for d in args.digits if not 0 <= d <= 9]
+        if bad:
+            fail(f"--digits must be between 0 and 9, got {' '.join(map(str, bad))}")
+    return args
+
+
+def load_data(data_dir, digits):
+    images, labels = load_mnist(data_dir, train=True)
+    if digits is not None:
+        keep = (labels.unsqueeze(1) == labels.new_tensor(digits)).any(dim=1)
+        images, labels = images[keep], labels[keep]
+    return images[:GRID * GRID], labels[:GRID * GRID]
+
+
+def show_images(images, labels, digits):
+    fig, axes = plt.subplots(GRID, GRID, figsize=(8, 9), layout="constrained")
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < len(images):
+            ax.imshow(images[i, 0].numpy(), cmap="gray")
+            ax.set_title(str(labels[i].item()), fontsize=8, pad=2)
+    which = "all digits" if digits is None else "digits " + ", ".join(map(str, digits))
+    fig.suptitle(f"First {len(images)} MNIST training images ({which}); title = label")
+    return fig
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""train.py (4 vs 9 CNN): book-format lines, figures, errors, and the 0.98 bar on real data."""
+
+import math
+import runpy
+import sys
+
+import pytest
+import torch
+
+import train
+from conftest import CHAPTER_DIR, assert_one_line_error, assert_png, numbers
+
+EPOCH_LINE = r"Epoch: (\d+), Train Loss: ([\d.]+), Test Loss: ([\d.]+), Test Accuracy: ([\d.]+)"
+
+
+def test_end_to_end_on_synthetic_data(mnist_dir, tmp_path, capsys):
+    out = tmp_path / "curves.png"
+    train.main(["--data-dir", str(mnist_dir), "--train-size", "all", "--epochs", "8",
+                "--batch-size", "16", "--mistakes", "4", "--save", str(out), "--no-show"])
+    text = capsys.readouterr().out
+    assert "Parameters: 1,521" in text
+    assert "Training images: 72, test images: 24" in text
+    rows = numbers(EPOCH_LINE, text)
+    assert [int(r[0]) for r in rows] == list(range(8))
+    assert all(math.isfinite(v) for row in rows for v in row)
+    assert rows[-1][1] < rows[0][1]  # the training loss went down
+    assert all(0.0 <= row[3] <= 1.0 for row in rows)
+    assert f"Saved figure to {out}" in text
+    assert_png(out)
+    if "showing 0" not in text:
+        assert_png(tmp_path / "curves_mistakes.png")
+
+
+def test_subset_is_seeded_and_labels_are_binary(mnist_dir):
+    (x1, y1), (tx, ty) = train.load_data(mnist_dir, 20, 0, torch.device("cpu"))
+    (x2, _), _ = train.load_data(mnist_dir, 20, 0, torch.device("cpu"))
+    assert x1.shape == (20, 1, 28, 28) and torch.equal(x1, x2)
+    assert set(y1.tolist()) <= {0.0, 1.0} and set(ty.tolist()) == {0.0, 1.0}
+    assert len(tx) == 24
+
+
+def test_model_shapes():
+    model = train.Mnist()
+    assert model(torch.zeros(5, 1, 28, 28)).shape == (5,)
+    assert model(torch.zeros(1, 1, 28, 28)).shape == (1,)  # a last batch of one still works
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--epochs", "0"], "--epochs"),
+    (["--batch-size", "-5"], "--batch-size"),
+    (["--train-size", "0"], "--train-size"),
+    (["--mistakes", "0"], "--mistakes"),
+    (["--lr", "0"], "--lr"),
+    (["--train-size", "5000"], "--train-size 5000"),
+    (["--save", "curves.csv"], ".png"),
+])
+def test_bad_flags(mnist_dir, capsys, args, fragment):
+    with pytest.raises(SystemExit) as excinfo:
+        train.main(["--data-dir", str(mnist_dir), "--no-show"] + args)
+    assert_one_line_error(excinfo, capsys, fragment)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a CUDA GPU")
+def test_asking_for_a_missing_gpu_is_one_line(mnist_dir, capsys):
+    with pytest.raises(SystemExit) as excinfo:
+        train.main(["--data-dir", str(mnist_dir), "--device", "cuda", "--no-show"])
+    assert_one_line_error(excinfo, capsys, "--device cuda")
+
+
+def test_book_baseline_runs(mnist_dir, tmp_path, monkeypatch, capsys):
+    """bench/book_train.py (the timing baseline) prints the same line format."""
+    monkeypatch.setattr(sys, "argv", ["book_train.py", "--data-dir", str(mnist_dir), "--epochs", "2",
+                                      "--save", str(tmp_path / "book.png")])
+    runpy.run_path(str(CHAPTER_DIR / "bench" / "book_train.py"), run_name="__main__")
+    rows = numbers(EPOCH_LINE, capsys.readouterr().out)
+    assert len(rows) == 2 and all(math.isfinite(v) for row in rows for v in row)
+    assert_png(tmp_path / "book.png")
+
+
+def test_real_data_defaults_reach_098(real_mnist_dir, tmp_path, capsys):
+    train.main(["--data-dir", str(real_mnist_dir), "--save", str(tmp_path / "c.png"), "--no-show"])
+    rows = numbers(EPOCH_LINE, capsys.readouterr().out)
+    assert len(rows) == 40
+    assert rows[-1][3] >= 0.98
+    assert rows[-1][1] < rows[0][1]
