@@ -5,6 +5,7 @@
 """
 import math
 import random
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -118,8 +119,7 @@ def show_results(model, points, labels, losses, args):
     ax_loss.grid(True, which="both", alpha=0.3)
 
     fig.tight_layout()
-    stem = args.csv.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    show_or_save(fig, args.save, args.no_show, f"train_{stem}_{args.model}.png")
+    show_or_save(fig, args.save, args.no_show, f"train_{Path(args.csv).stem}_{args.model}.png")
 
 
 class PointClassifier2DSimple(torch.nn.Module):
