@@ -9,7 +9,6 @@ from mnist_data import load_mnist
 
 DIGITS = (4, 9)  # label 0 = "4", label 1 = "9"
 TRAIN_SIZE = 2000
-FAST_LAYOUT = torch.channels_last  # same numbers, ~10% faster convolutions on the CPU (measured)
 
 
 def main(argv=None):
@@ -18,7 +17,7 @@ def main(argv=None):
     device = pick_device(args.device)
     train_data, test_data = load_data(args.data_dir, args.train_size, args.seed, device)
 
-    model = Mnist().to(device, memory_format=FAST_LAYOUT)
+    model = Mnist().to(device)
     print(model)
     print(f"Parameters: {count_parameters(model):,}", flush=True)
     train_losses, test_losses, test_accuracies = train_model(
@@ -57,8 +56,7 @@ def load_data(data_dir, size, seed, device):
         pick = torch.randperm(len(train_x), generator=torch.Generator().manual_seed(seed))[:size]
         train_x, train_y = train_x[pick], train_y[pick]
     print(f"Training images: {len(train_x):,}, test images: {len(test_x):,}", flush=True)
-    to = lambda x, y: (x.to(device, memory_format=FAST_LAYOUT), y.to(device))
-    return to(train_x, train_y), to(test_x, test_y)
+    return (train_x.to(device), train_y.to(device)), (test_x.to(device), test_y.to(device))
 
 
 def select_digits(images, labels):
@@ -70,7 +68,8 @@ def train_model(model, train_data, test_data, epochs, batch_size, lr):
     train_x, train_y = train_data
     test_x, test_y = test_data
     criterion = torch.nn.BCEWithLogitsLoss()  # sigmoid + BCELoss in one stable step
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    # fused=True: one call updates all weights (instead of one per tensor): faster on the CPU.
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, fused=True)
     train_losses, test_losses, test_accuracies = [], [], []
     try:
         for epoch in range(epochs):
