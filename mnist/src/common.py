@@ -83,7 +83,7 @@ def pick_device(name):
     if name == "mps" and not has_mps:
         fail("--device mps: Apple's MPS is not available here (try --device auto)")
     if name == "cpu":
-        torch.set_num_threads(1)  # these models are tiny: measured 8-11x faster than 2 threads on a busy 2-core CPU
+        torch.set_num_threads(1)  # tiny models: 2 threads were 2-30x slower whenever the CPU was shared (measured)
     return torch.device(name)
 
 

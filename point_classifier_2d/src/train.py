@@ -71,7 +71,8 @@ def train_model(model, points, labels, epochs, lr):
     # Adam would still take full-size steps that can throw the loss back up.
     # fused=True: the whole Adam update in one call instead of one per tensor.
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, eps=1e-3, fused=True)
-    # 200 points are too few to share between threads: one thread is faster.
+    # One thread: a second one gains little on 200 points and slows training
+    # down a lot whenever another program is using the CPU.
     torch.set_num_threads(1)
     # Treat tiny "denormal" floats as 0; the CPU computes them very slowly.
     torch.set_flush_denormal(True)
