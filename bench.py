@@ -5,7 +5,8 @@
 
 Whole-process wall time (start-up, training, figure) of `uv run ...` in the
 chapter folder, headless. Runs of a command and its baseline alternate, so
-both see the same machine load. Prints a table and writes BENCHMARKS.md.
+both see the same machine load. Prints a table and, when every chapter ran,
+rewrites the table of BENCHMARKS.md (its "## Notes" section is kept).
 MNIST rows need the real data: MNIST_DATA_DIR (a folder holding MNIST/raw/),
 default ../shared/mnist.
 """
@@ -78,7 +79,10 @@ def main():
         rows.append(row)
         print(" | ".join(row), flush=True)
 
-    write_report(rows, args.runs)
+    if chapters:  # a partial table must not replace the full one
+        print("BENCHMARKS.md left as it is (run without --only to rewrite it)")
+    else:
+        write_report(rows, args.runs)
 
 
 def run(chapter, command, env):
@@ -117,7 +121,10 @@ def write_report(rows, runs):
         cells = [row[0], f"`{short(row[1])}`", row[2], row[3],
                  f"`{short(row[4])}`" if row[4] else "-", row[5] or "-", row[6] or "-", row[7] or "-"]
         lines.append("| " + " | ".join(cells) + " |")
-    (ROOT / "BENCHMARKS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = ROOT / "BENCHMARKS.md"
+    old = report.read_text(encoding="utf-8") if report.exists() else ""
+    notes = old[old.index("\n## Notes"):] if "\n## Notes" in old else ""  # hand-written notes stay
+    report.write_text("\n".join(lines) + "\n" + notes, encoding="utf-8")
     print("Wrote BENCHMARKS.md")
 
 
