@@ -25,6 +25,11 @@ def fail(message):
     sys.exit(2)
 
 
+def first_line(error):
+    """The first line of an exception's message (or its type), short enough for one error line."""
+    return (str(error).strip().splitlines() or [type(error).__name__])[0][:120]
+
+
 def positive_int(text):
     """argparse type: an integer of at least 1."""
     try:

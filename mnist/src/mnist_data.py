@@ -5,7 +5,7 @@ from pathlib import Path
 
 from torchvision import datasets
 
-from common import fail
+from common import fail, first_line
 
 RAW_FILES = ("train-images-idx3-ubyte, train-labels-idx1-ubyte, "
              "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte")
@@ -30,7 +30,7 @@ def load_mnist(data_dir, train):
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as exc:  # torchvision raises RuntimeError, AssertionError, ValueError ...
-        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:120]
+        reason = first_line(exc)
         if reason.startswith("Error downloading"):
             reason = "download failed: no internet connection?"
         fail(f"could not load MNIST from {data_dir} ({reason}); put the four IDX files "

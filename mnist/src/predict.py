@@ -7,7 +7,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from common import (Parser, add_common_flags, fail, pick_device, positive_int,
+from common import (Parser, add_common_flags, fail, first_line, pick_device, positive_int,
                     seed_everything, show_or_save)
 from mnist_data import load_mnist
 from train_mlp import DEFAULT_MODEL, MNISTClassifier
@@ -48,8 +48,7 @@ def load_model(path, device):
         model = MNISTClassifier(saved["dropout"], saved["batchnorm"])
         model.load_state_dict(saved["state_dict"])
     except Exception as exc:
-        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:120]
-        fail(f"cannot load model {path} ({reason}); run `uv run ./src/train_mlp.py` again")
+        fail(f"cannot load model {path} ({first_line(exc)}); run `uv run ./src/train_mlp.py` again")
     return model.to(device).eval()  # eval: dropout off, BatchNorm uses its running averages
 
 
@@ -121,8 +120,7 @@ def prepare_image(path):
                 img = Image.alpha_composite(background, img)
             grey = img.convert("L")
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:100]
-        fail(f"cannot read image {path} ({reason})")
+        fail(f"cannot read image {path} ({first_line(exc)})")
     original = np.asarray(grey, dtype=np.float32)
     pixels = original / 255.0
     border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
