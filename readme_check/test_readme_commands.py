@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = ["point_classifier_2d", "mnist", "blobs_classifier", "mlp_regression"]
 # Scripts that print and draw nothing: they are only checked for a clean exit.
-NO_FIGURE = {"basics.py", "make_data.py", "make_rent_data.py", "make_sample_digit.py"}
+NO_FIGURE = {"basics.py", "make_data.py", "make_rent_data.py"}
 MNIST_FILES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte",
                "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
 
