@@ -3,9 +3,11 @@
 Commands come from ```sh / ```bash blocks of README.md and <chapter>/README.md,
 run from the folder the README puts the reader in (a chapter README starts in
 its chapter; a `cd` line moves), headless. A command fails on a non-zero exit,
-a traceback, or a plotting script that left no figure.
+a traceback, or a plotting script that left no figure. The Markdown files must
+not show paths of the machine they were written on (use /path/to/... instead).
 
-    uv run --no-project --with pytest pytest readme_check     (./test.sh runs it)
+    uv run --no-project --with pytest pytest readme_check     (./test.sh runs it,
+                                                               2 at a time with pytest-xdist)
 """
 import os
 import re
@@ -15,12 +17,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-CHAPTERS = ["point_classifier_2d", "mnist", "blobs_classifier", "mlp_regression"]
+from conftest import CHAPTERS, ROOT, group
+
 # Scripts that print and draw nothing: they are only checked for a clean exit.
 NO_FIGURE = {"basics.py", "make_data.py", "make_rent_data.py"}
-MNIST_FILES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-               "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
 
 
 def readme_commands():
@@ -46,23 +46,42 @@ def readme_commands():
 COMMANDS = readme_commands()
 
 
-@pytest.fixture(scope="module")
-def mnist_data():
-    """Give the mnist chapter its default ./data folder from MNIST_DATA_DIR."""
-    source = os.environ.get("MNIST_DATA_DIR")
-    if not source or not (Path(source) / "MNIST" / "raw").is_dir():
-        yield None
-        return
-    raw = ROOT / "mnist" / "data" / "MNIST" / "raw"
-    made = []
-    raw.mkdir(parents=True, exist_ok=True)
-    for name in MNIST_FILES:
-        if not (raw / name).exists():  # never replace files the reader put there
-            (raw / name).symlink_to(Path(source).resolve() / "MNIST" / "raw" / name)
-            made.append(raw / name)
-    yield raw
-    for link in made:
-        link.unlink()
+# A path that only exists on the machine a README was written on: the build machine's
+# folders, someone's home folder (placeholders such as /home/you/ are fine), a Python
+# installation's site-packages. Write /path/to/... or .../site-packages/... instead.
+MACHINE_PATH = re.compile(
+    r"(?<![\w.])/(?:work|root|tmp|private|opt|srv)/"
+    r"|(?<![\w.])/(?:home|Users)/(?!(?:you|user|<[^>]*>|\.\.\.)/)\w"
+    r"|\b[A-Za-z]:\\Users\\(?!(?:you|user|<[^>]*>|\.\.\.)\\)\w"
+    r"|/lib/python3\.\d+/site-packages|\\Lib\\site-packages", re.I)
+
+
+def markdown_files():
+    return sorted(ROOT.glob("*.md")) + sorted(ROOT.glob("*/*.md"))
+
+
+def test_the_machine_path_check_catches_paths():
+    for text in ["Saved figure to /work/main/blobs_classifier/outputs/train.png",
+                 '  File "/root/project/.venv/lib/python3.11/site-packages/torch/nn/modules/linear.py"',
+                 "Saved figure to /home/taro/book/mnist/outputs/train.png",
+                 "Saved figure to /Users/hanako/book/mnist/outputs/train.png",
+                 r"Saved figure to C:\Users\taro\book\mnist\outputs\train.png",
+                 r"C:\Python311\Lib\site-packages\torch\nn\modules\linear.py"]:
+        assert MACHINE_PATH.search(text), text
+    for text in ["Saved figure to /path/to/blobs_classifier/outputs/train.png",
+                 '  File ".../site-packages/torch/nn/modules/linear.py", line 134, in forward',
+                 "cd /home/you/book, or C:\\Users\\you\\book", "https://docs.astral.sh/uv/reference/settings/",
+                 "outputs/train.png", "./data/linear.csv"]:
+        assert not MACHINE_PATH.search(text), text
+
+
+def test_the_docs_show_no_machine_paths():
+    assert len(markdown_files()) >= 5
+    found = [f"{md.relative_to(ROOT)}:{n}: {line.strip()}"
+             for md in markdown_files()
+             for n, line in enumerate(md.read_text("utf-8").splitlines(), start=1)
+             if MACHINE_PATH.search(line)]
+    assert not found, "paths of the machine the docs were written on (write /path/to/... instead):\n" + "\n".join(found)
 
 
 def test_the_readmes_have_commands():
@@ -71,8 +90,10 @@ def test_the_readmes_have_commands():
     assert len(COMMANDS) >= 10
 
 
-@pytest.mark.parametrize("readme, folder, command", COMMANDS,
-                         ids=[f"{r}: {c}" for r, _, c in COMMANDS])
+@pytest.mark.parametrize("readme, folder, command", [
+    pytest.param(readme, folder, command, id=f"{readme}: {command}",
+                 marks=pytest.mark.xdist_group(group(folder, Path(shlex.split(command)[2]).name)))
+    for readme, folder, command in COMMANDS])
 def test_readme_command(readme, folder, command, mnist_data):
     if folder.relative_to(ROOT).parts[:1] == ("mnist",) and mnist_data is None:
         pytest.skip("MNIST_DATA_DIR is not set: no real MNIST data to run the mnist commands on")
