@@ -44,7 +44,7 @@ def main(argv=None):
     results = evaluate(model, data)
     for size, age, walk in args.predict or []:
         rent = predict_rent(model, data, [size, age, walk])
-        print(f"{size:g} m², {age:g} years, {walk:g} min -> {rent:.1f} 万円", flush=True)
+        print(f"{size:g} m^2, {age:g} years, {walk:g} min -> {rent:.1f} 万円", flush=True)
     show_results(history, results, args.save, args.no_show)
 
 
@@ -58,7 +58,7 @@ def parse_args(argv):
     parser.add_argument("--hidden", type=int, default=16, help="nodes in the hidden layer; 2 is the text's 3-2-1 network (default: 16)")
     parser.add_argument("--seed", type=int, default=0, help="random seed for the split, the weights and the batches (default: 0)")
     parser.add_argument("--predict", nargs=3, type=float, action="append", metavar=("SIZE", "AGE", "WALK"),
-                        help="also predict the rent of a room: m², years, minutes on foot (repeatable)")
+                        help="also predict the rent of a room: m^2, years, minutes on foot (repeatable)")
     parser.add_argument("--save", type=Path, help="save the figure to this .png file")
     parser.add_argument("--no-show", action="store_true", help="do not open a window")
     args = parser.parse_args(argv)
@@ -203,7 +203,7 @@ def evaluate(model, data):
     rmse = math.sqrt(mean_squared_error(y_true, y_pred))
     mae = mean_absolute_error(y_true, y_pred)
     print(f"Test RMSE: {rmse:.2f} 万円, MAE: {mae:.2f} 万円", flush=True)
-    print(f"Test R²: MLP {r2_score(y_true, y_pred):.2f}, linear regression {r2_score(y_true, y_linear):.2f}", flush=True)
+    print(f"Test R^2: MLP {r2_score(y_true, y_pred):.2f}, linear regression {r2_score(y_true, y_linear):.2f}", flush=True)
     return {"actual": y_true, "mlp": y_pred, "linear": y_linear}
 
 

@@ -94,7 +94,7 @@ def test_other_csv_with_same_columns_trains(tmp_path, capsys):
     reordered[0] = "rent_man_yen,size_m2,note,walk_min,age_years"
     path = write(tmp_path, "mine.csv", reordered)
     train.main(["--data", str(path), "--epochs", "5", "--no-show", "--save", str(tmp_path / "f.png")])
-    assert "Test R²: MLP" in capsys.readouterr().out
+    assert "Test R^2: MLP" in capsys.readouterr().out
 
 
 def test_save_does_not_touch_a_csv(tmp_path, capsys):

@@ -34,7 +34,7 @@ def default_run(tmp_path_factory):
 
 def test_default_run_reaches_r2_and_beats_linear_regression(default_run):
     out, _ = default_run
-    mlp, linear = map(float, re.search(r"^Test R²: MLP (\S+), linear regression (\S+)$", out, re.M).groups())
+    mlp, linear = map(float, re.search(r"^Test R\^2: MLP (\S+), linear regression (\S+)$", out, re.M).groups())
     assert mlp >= 0.9
     assert mlp > linear + 0.03  # the non-linearity of the data must matter
 
@@ -52,7 +52,7 @@ def test_default_run_loss_goes_down_and_errors_in_man_yen(default_run):
 
 def test_large_room_near_station_costs_more(default_run):
     out, _ = default_run
-    assert re.search(r"^60 m², 2 years, 3 min -> \S+ 万円$", out, re.M)
+    assert re.search(r"^60 m\^2, 2 years, 3 min -> \S+ 万円$", out, re.M)
     big_new_near, small_old_far = predictions(out)
     assert big_new_near > small_old_far
     assert 4 < small_old_far < big_new_near < 30
@@ -110,5 +110,5 @@ def test_ctrl_c_still_shows_results(tmp_path, capsys, monkeypatch):
     train.main(["--epochs", "50", "--no-show", "--save", str(png)])
     out = capsys.readouterr().out
     assert "Interrupted after 2 epochs" in out
-    assert re.search(r"^Test R²: MLP ", out, re.M)
+    assert re.search(r"^Test R\^2: MLP ", out, re.M)
     assert png.exists()
