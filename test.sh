@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
 # Runs every chapter's pytest suite (each chapter is its own uv project), then
-# every `uv run` command written in the READMEs, and fails if anything fails.
+# every `uv run` command written in the READMEs and every script under cp932
+# (readme_check/), and fails if anything fails.
 # Usage: ./test.sh   (real-MNIST tests run when MNIST_DATA_DIR is set)
+#
+# Two things run at a time, one per CPU core: two chapter suites side by side
+# (each suite's log is shown when it ends), then the README check on two pytest-xdist
+# workers. Every training uses one thread, so two at a time do not slow each other.
 set -u
 cd "$(dirname "$0")"
 export MPLBACKEND=Agg   # no windows during tests
+# Let Python cache compiled bytecode: without it every `uv run` compiles torch's
+# modules again (several seconds per run, and the checks start about a hundred runs).
+unset PYTHONDONTWRITEBYTECODE
 
 passed=0; failed=0; broken=""
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
 
-run_suite() {  # run_suite NAME FOLDER COMMAND...
-    local name=$1 folder=$2; shift 2
-    echo "=== $name ==="
-    local log; log=$(mktemp)
-    (cd "$folder" && "$@") 2>&1 | tee "$log"
-    local status=${PIPESTATUS[0]}
+count() {  # count NAME STATUS LOG: add the counts of pytest's last line to the totals
+    local name=$1 status=$2 log=$3
     # pytest's last line reads like "12 passed, 1 failed, 2 skipped in 30.1s"
-    local summary; summary=$(tail -n 1 "$log"); rm -f "$log"
+    local summary; summary=$(tail -n 1 "$log")
     local p f
     p=$(echo "$summary" | awk '{for (i = 2; i <= NF; i++) if ($i ~ /^passed/) n += $(i-1)} END {print n + 0}')
     f=$(echo "$summary" | awk '{for (i = 2; i <= NF; i++) if ($i ~ /^(failed|error)/) n += $(i-1)} END {print n + 0}')
@@ -26,10 +32,28 @@ run_suite() {  # run_suite NAME FOLDER COMMAND...
     fi
 }
 
-for chapter in point_classifier_2d mnist blobs_classifier mlp_regression; do
-    run_suite "$chapter" "$chapter" uv run pytest -q
+# Chapter suites in two lanes side by side (plain bash 3 on purpose: macOS has no newer one).
+run_lane() {
+    for chapter in "$@"; do
+        (cd "$chapter" && uv run pytest -q) > "$logs/$chapter.log" 2>&1
+        echo $? > "$logs/$chapter.status"
+    done
+}
+chapters="mnist mlp_regression point_classifier_2d blobs_classifier"
+echo "Running the chapter suites, two at a time: $chapters"
+run_lane mnist mlp_regression &
+run_lane point_classifier_2d blobs_classifier &
+wait
+for chapter in $chapters; do
+    echo "=== $chapter ==="
+    cat "$logs/$chapter.log"
+    count "$chapter" "$(cat "$logs/$chapter.status" 2>/dev/null || echo 1)" "$logs/$chapter.log"
 done
-run_suite "README commands" . uv run --no-project --with "pytest>=8" pytest -q -rs readme_check
+
+echo "=== README commands and cp932 ==="
+uv run --no-project --with "pytest>=8" --with "pytest-xdist>=3" \
+    pytest -q -rs -n 2 --dist loadgroup readme_check 2>&1 | tee "$logs/readme.log"
+count "README commands" "${PIPESTATUS[0]}" "$logs/readme.log"
 
 echo
 [ -n "$broken" ] && echo "Failed:$broken"

@@ -75,3 +75,15 @@ def mnist_data():
     if real_mnist_source() is None:
         return None
     return MNIST_RAW
+
+
+def pytest_collection_modifyitems(items):
+    """Groups with more runs first (a stable sort keeps each group's own order), so that
+    with two workers the long groups start early and the short ones fill the gaps."""
+    def name(item):
+        marker = item.get_closest_marker("xdist_group")
+        return marker.args[0] if marker else None
+    sizes = {}
+    for item in items:
+        sizes[name(item)] = sizes.get(name(item), 0) + 1
+    items.sort(key=lambda item: -sizes[name(item)] if name(item) else 0)
