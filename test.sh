@@ -6,7 +6,8 @@
 #
 # Two things run at a time, one per CPU core: two chapter suites side by side
 # (each suite's log is shown when it ends), then the README check on two pytest-xdist
-# workers. Every training uses one thread, so two at a time do not slow each other.
+# workers. Every training uses one thread, so two at a time fill two cores without
+# fighting over threads.
 set -u
 cd "$(dirname "$0")"
 export MPLBACKEND=Agg   # no windows during tests
