@@ -185,6 +185,7 @@ class LiveView:
         self.background, self.limits = None, None
         self.frames = []
         self.epoch, self.state, self.drawn = None, (), None
+        self.offscreen = False
         if fig is None:
             self.window, self.gif = False, None
         elif window:
@@ -193,8 +194,7 @@ class LiveView:
             plt.show(block=False)
         else:
             plt.close(fig)  # never a window: draw off-screen only
-            FigureCanvasAgg(fig)
-            fig.set_dpi(GIF_DPI)
+            self.go_offscreen()
 
     def update(self, epoch, *state):
         self.epoch, self.state = epoch, state
@@ -213,6 +213,8 @@ class LiveView:
         plt.close(self.fig)
 
     def draw_frame(self):
+        if not self.window and not self.offscreen:  # the window was closed: GIF only
+            self.go_offscreen()
         fig, canvas = self.fig, self.fig.canvas
         artists = self.redraw(self.epoch, *self.state)
         for artist in artists:
@@ -242,12 +244,14 @@ class LiveView:
         return frame
 
     def window_closed(self, event):
-        # Closing the window stops the drawing, not the training.
+        # Closing the window stops the drawing, not the training (nor the GIF).
         self.window = False
+
+    def go_offscreen(self):
+        FigureCanvasAgg(self.fig)  # draws into memory only
+        self.fig.set_dpi(GIF_DPI)
+        self.offscreen = True
         self.background = None
-        if self.gif is not None:  # keep making GIF frames off-screen
-            FigureCanvasAgg(self.fig)
-            self.fig.set_dpi(GIF_DPI)
 
     def forget_background(self, event):
         self.background = None
