@@ -190,7 +190,7 @@ def start_live_view(model, data, args):
         train_line.set_data(epochs, history["training"])
         val_line.set_data(epochs, history["validation"])
         top = max(history["training"] + history["validation"])
-        if top > ax_loss.get_ylim()[1]:  # a new range means a full redraw: only when needed
+        if math.isfinite(top) and top > ax_loss.get_ylim()[1]:  # a new range: full redraw
             ax_loss.set_ylim(0, top * 1.1)
         ax_loss.set_title(f"Loss (SGD, lr={args.lr}), epoch {epoch + 1}: "
                           f"{history['training'][-1]:.4f}")

@@ -131,13 +131,22 @@ def start_live_view(model, points, labels, args):
         image.set_data(probability)
         boundary.set_segments(contour_generator(*grid_points, probability).lines(0.5))
         line.set_data(range(len(losses)), losses)
-        # Whole powers of ten: the range changes (and the figure is redrawn) only a few times.
-        ax_loss.set_ylim(10 ** math.floor(math.log10(min(losses))),
-                         10 ** math.ceil(math.log10(max(losses))))
+        ax_loss.set_ylim(decades_around(losses))
         ax_loss.set_title(f"training loss, epoch {epoch}: {losses[-1]:.4f}")
         return [image, *on_top, boundary, line, ax_loss.title]
 
     return LiveView(fig, redraw, args.epochs, window=window, gif=args.gif)
+
+
+def decades_around(losses):
+    """Log-axis limits at whole powers of ten around the losses: they change (and the
+    whole figure is redrawn) only a few times. A loss of 0 or inf is left out."""
+    shown = np.asarray(losses)
+    shown = shown[np.isfinite(shown) & (shown > 0)]
+    if len(shown) == 0:
+        return 0.1, 1.0
+    low = 10.0 ** math.floor(math.log10(shown.min()))
+    return low, max(10.0 ** math.ceil(math.log10(shown.max())), low * 10)
 
 
 def show_results(model, points, labels, losses, args):
