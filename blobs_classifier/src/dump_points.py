@@ -3,26 +3,20 @@
     uv run ./src/dump_points.py
     uv run ./src/dump_points.py --classes 4 --samples 800
 
-train.py imports make_data() and plot_points() from here, so the data is made
-in exactly one place.
+train.py imports make_data() and its flags from here, so the data is made in
+exactly one place.
 """
 
-import argparse
-import sys
-from pathlib import Path
 from types import SimpleNamespace
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 from sklearn.datasets import make_blobs
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-CHAPTER_DIR = Path(__file__).resolve().parent.parent
-OUTPUT_DIR = CHAPTER_DIR / "outputs"
-NON_INTERACTIVE = {"agg", "pdf", "ps", "svg", "pgf", "cairo", "template"}
+from common import (Parser, add_figure_flags, fail, legend_handles, plot_points, points_title,
+                    set_labels, show_or_save)
 
 # The article's values.
 SAMPLES = 500
@@ -30,10 +24,6 @@ CLASSES = 3
 FEATURES = 2
 DATA_SEED = 42
 TEST_SIZE = 0.2
-
-# One colour per class (red/blue first as in the book); yellow is kept free for --predict.
-CLASS_COLORS = ["tab:red", "tab:blue", "tab:green", "tab:purple", "tab:brown",
-                "tab:pink", "tab:gray", "tab:cyan", "tab:olive"]
 
 
 def main(argv=None):
@@ -46,12 +36,9 @@ def main(argv=None):
 def parse_args(argv):
     parser = Parser(description="Make the make_blobs data of the chapter and plot it.")
     add_data_args(parser)
-    parser.add_argument("--save", type=Path, metavar="PATH",
-                        help="write the figure to this PNG file")
-    parser.add_argument("--no-show", action="store_true", help="do not open a window")
+    add_figure_flags(parser)
     args = parser.parse_args(argv)
     check_data_args(args)
-    check_save_path(args.save)
     return args
 
 
@@ -75,12 +62,6 @@ def check_data_args(args):
         fail(f"--samples ({args.samples}) must be at least --classes ({args.classes})")
     if args.features < 1:
         fail(f"--features must be at least 1, got {args.features}")
-
-
-def check_save_path(path):
-    # Only PNG, so a typo can never overwrite one of the reader's other files.
-    if path is not None and path.suffix.lower() != ".png":
-        fail(f"--save must end in .png, got {path}")
 
 
 def make_data(samples, classes, features, data_seed):
@@ -128,76 +109,8 @@ def show_points(data, args):
     show_or_save(fig, args.save, args.no_show, "dump_points.png")
 
 
-def plane(x, y):
-    """Where each point goes on the 2-D plot: its first two features.
-    With a single feature the class label serves as the vertical position."""
-    if x.shape[1] >= 2:
-        return x[:, 0], x[:, 1]
-    return x[:, 0], y.astype(float)
-
-
-def plot_points(ax, train_x, train_y, val_x, val_y, classes):
-    """Training points filled circles, validation points triangles with a black edge."""
-    for k in range(classes):
-        color = class_color(k)
-        px, py = plane(train_x[train_y == k], train_y[train_y == k])
-        ax.scatter(px, py, s=18, color=color, alpha=0.8)
-        px, py = plane(val_x[val_y == k], val_y[val_y == k])
-        ax.scatter(px, py, s=40, marker="^", color=color, edgecolor="black", linewidth=0.8)
-    if train_x.shape[1] == 1:
-        ax.set_yticks(range(classes))
-
-
-def legend_handles(classes):
-    """A compact legend: one patch per class colour, one marker per split."""
-    handles = [Patch(color=class_color(k), label=f"class {k}") for k in range(classes)]
-    handles.append(Line2D([], [], linestyle="", marker="o", color="gray", label="training"))
-    handles.append(Line2D([], [], linestyle="", marker="^", color="gray",
-                          markeredgecolor="black", label="validation"))
-    return handles
-
-
-def set_labels(ax, features, units):
-    ax.set_xlabel(f"feature 1 ({units})")
-    ax.set_ylabel(f"feature 2 ({units})" if features >= 2 else "class (only 1 feature)")
-
-
-def points_title(title, features):
-    if features >= 3:
-        return f"{title}\n(first 2 of {features} features shown)"
-    return title
-
-
-def class_color(k):
-    return CLASS_COLORS[k % len(CLASS_COLORS)]
-
-
 def format_point(values):
     return "(" + ", ".join(f"{v:.2f}" for v in values) + ")"
-
-
-def show_or_save(fig, save_path, no_show, default_name):
-    """Save the figure when asked or when no window can open, then show it."""
-    can_show = plt.get_backend().lower() not in NON_INTERACTIVE
-    if save_path is None and not can_show:
-        save_path = OUTPUT_DIR / default_name
-    if save_path is not None:
-        save_path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(save_path, dpi=100)
-        print(f"Saved figure to {save_path}", flush=True)
-    if can_show and not no_show:
-        plt.show()
-    plt.close(fig)
-
-
-class Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line instead of the usage dump
-        self.exit(2, f"error: {message} (see --help)\n")
-
-
-def fail(message):
-    print(f"error: {message}", file=sys.stderr)
-    sys.exit(2)
 
 
 if __name__ == "__main__":

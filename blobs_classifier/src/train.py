@@ -10,8 +10,6 @@
 
 import math
 import random
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -19,15 +17,17 @@ import torch.nn as nn
 import torch.optim as optim
 from matplotlib.lines import Line2D
 
-from dump_points import (Parser, add_data_args, check_data_args, check_save_path,
-                         class_color, fail, legend_handles, make_data, plane,
-                         plot_points, points_title, set_labels, show_or_save)
+from common import (LiveView, Parser, add_figure_flags, can_show, class_color, class_colormap,
+                    fail, legend_handles, plane, plot_points, points_title, set_labels,
+                    show_or_save)
+from dump_points import add_data_args, check_data_args, make_data
 
 # The article's hyperparameters.
 EPOCHS = 1000
 LEARNING_RATE = 0.01
 PRINT_EVERY = 100
 SEED = 0
+GRID_SIZE = 300  # the decision regions are drawn on a 300 x 300 grid
 
 
 def main(argv=None):
@@ -43,7 +43,9 @@ def main(argv=None):
     print(f"Training points: {len(data.train_y)}, validation points: {len(data.val_y)}",
           flush=True)
     loss_function = nn.CrossEntropyLoss()
-    history = train_model(model, loss_function, tensors, args.epochs, args.lr)
+    live = start_live_view(model, data, args)
+    history = train_model(model, loss_function, tensors, args.epochs, args.lr, live)
+    live.finish()
     evaluate(model, loss_function, tensors)
     predictions = predict_points(model, data.scaler, args.predict)
     show_results(model, data, history, predictions, args)
@@ -64,9 +66,7 @@ def parse_args(argv):
                              "(one number per feature; repeatable)")
     parser.add_argument("--seed", type=int, default=SEED,
                         help=f"seed for the model's initial weights (default {SEED})")
-    parser.add_argument("--save", type=Path, metavar="PATH",
-                        help="write the figure to this PNG file")
-    parser.add_argument("--no-show", action="store_true", help="do not open a window")
+    add_figure_flags(parser, live=True)
     args = parser.parse_args(argv)
     check_data_args(args)
     if args.epochs <= 0:
@@ -78,7 +78,6 @@ def parse_args(argv):
     for point in args.predict or []:
         if len(point) != args.features:
             fail(f"--predict needs {args.features} numbers (one per feature), got {len(point)}")
-    check_save_path(args.save)
     return args
 
 
@@ -102,10 +101,11 @@ def construct_model(features, hidden, classes):
     return HiddenLayerClassifier(features, hidden, classes)
 
 
-def train_model(model, loss_function, tensors, epochs, lr):
+def train_model(model, loss_function, tensors, epochs, lr, live=None):
     train_x, train_y, val_x, val_y = tensors
     optimizer = optim.SGD(model.parameters(), lr=lr)
     history = {"training": [], "validation": []}
+    live = live or LiveView()  # LiveView() draws nothing
     try:
         for epoch in range(epochs):
             model.train()
@@ -119,6 +119,7 @@ def train_model(model, loss_function, tensors, epochs, lr):
             model.eval()
             with torch.no_grad():
                 history["validation"].append(loss_function(model(val_x), val_y).item())
+            live.update(epoch, history)  # redraws the figure now and then
             if (epoch + 1) % PRINT_EVERY == 0 or epoch + 1 == epochs:
                 print(f"Epoch: {epoch + 1}, Loss: {loss.item():.4f}", flush=True)
     except KeyboardInterrupt:
@@ -157,11 +158,65 @@ def predict_points(model, scaler, points):
     return results
 
 
+def start_live_view(model, data, args):
+    """The figure of show_results, updated while training runs (in a window and/or a GIF)."""
+    window = can_show() and not args.no_show and not args.no_live
+    if not window and args.gif is None:
+        return LiveView()
+    fig, (ax_plane, ax_loss) = plt.subplots(1, 2, figsize=(11, 4.8))
+    xlim, ylim = plot_limits(data, args.predict)
+    changing = []
+    if data.features <= 2:
+        grid, grid_x, _ = make_grid(data, xlim, ylim)
+        # The regions' colours as an image: new image data is much cheaper than a new contourf.
+        image = ax_plane.imshow(np.zeros(grid_x.shape), cmap=class_colormap(data.classes, 0.2),
+                                vmin=-0.5, vmax=data.classes - 0.5, origin="lower",
+                                extent=(*xlim, *ylim), aspect="auto", interpolation="nearest")
+        changing = [image]
+    draw_axes(ax_plane, ax_loss, data, [], xlim, ylim, args)
+    train_line, = ax_loss.plot([], [], label="training")
+    val_line, = ax_loss.plot([], [], label="validation")
+    ax_loss.legend()
+    ax_loss.set_xlim(1, args.epochs)
+    ax_loss.set_ylim(0, 1)  # raised by redraw() when a loss is higher
+    fig.tight_layout()
+    # Drawn again after the image, so the points and the legend stay on top of it.
+    changing += [*ax_plane.collections, ax_plane.get_legend(), *ax_plane.spines.values()]
+
+    def redraw(epoch, history):
+        if data.features <= 2:
+            image.set_data(predict_grid(model, grid, grid_x.shape))
+        epochs = range(1, len(history["training"]) + 1)
+        train_line.set_data(epochs, history["training"])
+        val_line.set_data(epochs, history["validation"])
+        top = max(history["training"] + history["validation"])
+        if math.isfinite(top) and top > ax_loss.get_ylim()[1]:  # a new range: full redraw
+            ax_loss.set_ylim(0, top * 1.1)
+        ax_loss.set_title(f"Loss (SGD, lr={args.lr}), epoch {epoch + 1}: "
+                          f"{history['training'][-1]:.4f}")
+        return [*changing, train_line, val_line, ax_loss.get_legend(), ax_loss.title]
+
+    return LiveView(fig, redraw, args.epochs, window=window, gif=args.gif)
+
+
 def show_results(model, data, history, predictions, args):
     fig, (ax_plane, ax_loss) = plt.subplots(1, 2, figsize=(11, 4.8))
-    xlim, ylim = plot_limits(data, predictions)
+    xlim, ylim = plot_limits(data, args.predict)
     if data.features <= 2:
         draw_regions(ax_plane, model, data, xlim, ylim)
+    draw_axes(ax_plane, ax_loss, data, predictions, xlim, ylim, args)
+    epochs = range(1, len(history["training"]) + 1)
+    ax_loss.plot(epochs, history["training"], label="training")
+    ax_loss.plot(epochs, history["validation"], label="validation")
+    ax_loss.set_title(f"Loss (SGD, lr={args.lr})")
+    ax_loss.legend()
+    fig.tight_layout()
+    show_or_save(fig, args.save, args.no_show, "train.png")
+
+
+def draw_axes(ax_plane, ax_loss, data, predictions, xlim, ylim, args):
+    """What the live and the final figure share: points, stars, labels, legend."""
+    if data.features <= 2:
         title = f"Decision regions: {describe(args.hidden)}"
     else:
         title = points_title(f"No decision regions ({describe(args.hidden)}, "
@@ -183,25 +238,20 @@ def show_results(model, data, history, predictions, args):
     ax_plane.set_title(title)
     ax_plane.legend(handles=handles, fontsize="small")
 
-    epochs = range(1, len(history["training"]) + 1)
-    ax_loss.plot(epochs, history["training"], label="training")
-    ax_loss.plot(epochs, history["validation"], label="validation")
     ax_loss.set_xlabel("epoch")
     ax_loss.set_ylabel("cross-entropy loss")
-    ax_loss.set_title(f"Loss (SGD, lr={args.lr})")
-    ax_loss.legend()
-    fig.tight_layout()
-    show_or_save(fig, args.save, args.no_show, "train.png")
 
 
 def describe(hidden):
     return "linear model" if hidden is None else f"hidden layer of {hidden} (ReLU)"
 
 
-def plot_limits(data, predictions):
+def plot_limits(data, predict):
     """Axis ranges that hold every point, the --predict stars included, with a margin."""
-    x = np.concatenate([data.raw_train, data.raw_val] + [p[None, :] for p, _, _ in predictions])
-    y = np.concatenate([data.train_y, data.val_y, [k for _, k, _ in predictions]])
+    stars = np.reshape(predict or [], (-1, data.features))
+    x = np.concatenate([data.raw_train, data.raw_val, stars])
+    # With 1 feature the vertical axis is the class: a star's class lies in the labels' range.
+    y = np.concatenate([data.train_y, data.val_y, np.zeros(len(stars))])
     px, py = plane(x, y)
     limits = []
     for v in (px, py):
@@ -210,16 +260,26 @@ def plot_limits(data, predictions):
     return limits
 
 
-def draw_regions(ax, model, data, xlim, ylim):
-    """Colour the plane by the class the model picks at each grid point."""
-    gx, gy = np.meshgrid(np.linspace(*xlim, 300), np.linspace(*ylim, 300))
+def make_grid(data, xlim, ylim):
+    """Grid points over the plot: standardized like the data, as a tensor; and their x, y."""
+    gx, gy = np.meshgrid(np.linspace(*xlim, GRID_SIZE), np.linspace(*ylim, GRID_SIZE))
     if data.features == 2:
         grid = np.column_stack([gx.ravel(), gy.ravel()])
     else:  # one feature: the vertical axis is not an input, so regions are vertical bands
         grid = gx.ravel()[:, None]
-    x = torch.tensor(data.scaler.transform(grid), dtype=torch.float32)
+    return torch.tensor(data.scaler.transform(grid), dtype=torch.float32), gx, gy
+
+
+def predict_grid(model, grid, shape):
+    """The class the model picks at each grid point."""
     with torch.no_grad():
-        region = model(x).argmax(dim=1).numpy().reshape(gx.shape)
+        return model(grid).argmax(dim=1).numpy().reshape(shape)
+
+
+def draw_regions(ax, model, data, xlim, ylim):
+    """Colour the plane by the class the model picks at each grid point."""
+    grid, gx, gy = make_grid(data, xlim, ylim)
+    region = predict_grid(model, grid, gx.shape)
     ax.contourf(gx, gy, region, levels=np.arange(data.classes + 1) - 0.5,
                 colors=[class_color(k) for k in range(data.classes)], alpha=0.2)
 

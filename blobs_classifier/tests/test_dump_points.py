@@ -3,6 +3,7 @@ import re
 import numpy as np
 import pytest
 
+import common
 import dump_points
 
 
@@ -23,7 +24,7 @@ def test_default_data_and_figure(tmp_path, capsys):
 
 
 def test_headless_run_saves_to_outputs(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(dump_points, "OUTPUT_DIR", tmp_path)
+    monkeypatch.setattr(common, "OUTPUT_DIR", tmp_path)
     dump_points.main([])
     assert f"Saved figure to {tmp_path / 'dump_points.png'}" in capsys.readouterr().out
     assert is_png(tmp_path / "dump_points.png")

@@ -2,21 +2,16 @@
 
     uv run ./src/dump_points.py ./data/linear.csv
 
-train.py reuses load_data, draw_points and show_or_save from this file.
+train.py reuses load_data and draw_points from this file.
 """
-import argparse
 import csv
 import math
-import sys
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-CHAPTER_DIR = Path(__file__).resolve().parent.parent
-OUTPUT_DIR = CHAPTER_DIR / "outputs"
-# Backends that cannot open a window (SSH, CI, MPLBACKEND=Agg): save instead.
-NON_INTERACTIVE = {"agg", "pdf", "ps", "svg", "pgf", "cairo", "template"}
+from common import Parser, add_figure_flags, fail, show_or_save
 
 
 def main(argv=None):
@@ -31,13 +26,6 @@ def main(argv=None):
     ax.set_title(f"{Path(args.csv).name}: {len(labels)} points")
     fig.tight_layout()
     show_or_save(fig, args.save, args.no_show, f"points_{Path(args.csv).stem}.png")
-
-
-def add_figure_flags(parser):
-    parser.add_argument("--save", type=png_path, metavar="PATH",
-                        help="also write the figure to this .png file")
-    parser.add_argument("--no-show", action="store_true",
-                        help="do not open a window (the figure is still saved with --save)")
 
 
 def load_data(path):
@@ -89,37 +77,6 @@ def draw_points(ax, points, labels):
     ax.set_aspect("equal")
     # Outside the square, so the legend never hides a point.
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
-
-
-def show_or_save(fig, save_path, no_show, default_name):
-    """Save the figure when asked or when no window can open, then show it."""
-    can_show = plt.get_backend().lower() not in NON_INTERACTIVE
-    if save_path is None and not can_show:
-        save_path = OUTPUT_DIR / default_name
-    if save_path is not None:
-        save_path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(save_path, dpi=100)
-        print(f"Saved figure to {save_path}", flush=True)
-    if can_show and not no_show:
-        plt.show()
-    plt.close(fig)
-
-
-def png_path(text):
-    # Only .png: a typo in --save must never overwrite the reader's CSV.
-    if not text.lower().endswith(".png"):
-        raise argparse.ArgumentTypeError(f"--save needs a .png file name, got {text!r}")
-    return Path(text)
-
-
-class Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line instead of the usage dump
-        self.exit(2, f"error: {message} (see --help)\n")
-
-
-def fail(message):
-    print(f"error: {message}", file=sys.stderr)
-    sys.exit(2)
 
 
 if __name__ == "__main__":

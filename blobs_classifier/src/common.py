@@ -1,0 +1,270 @@
+"""Helpers for this chapter's scripts: command-line plumbing, show/save, the plots of the
+points, live figures, GIF.
+
+The scripts the article follows (dump_points.py, train.py) import from here, so each of
+them reads top to bottom as what the article explains.
+"""
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import ListedColormap, to_rgb
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from PIL import Image
+
+CHAPTER_DIR = Path(__file__).resolve().parent.parent
+OUTPUT_DIR = CHAPTER_DIR / "outputs"
+# Backends that cannot open a window (SSH, CI, MPLBACKEND=Agg): save instead.
+NON_INTERACTIVE = {"agg", "pdf", "ps", "svg", "pgf", "cairo", "template"}
+
+GIF_DPI = 64         # GIF frames are drawn smaller than the window: a file of readable size
+GIF_FRAME_MS = 80    # how long each GIF frame is shown
+GIF_HOLD_MS = 2000   # ... and the last one, so the result can be looked at
+
+# One colour per class (red/blue first as in the book); yellow is kept free for --predict.
+CLASS_COLORS = ["tab:red", "tab:blue", "tab:green", "tab:purple", "tab:brown",
+                "tab:pink", "tab:gray", "tab:cyan", "tab:olive"]
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line instead of the usage dump
+        self.exit(2, f"error: {message} (see --help)\n")
+
+
+def fail(message):
+    print(f"error: {message}", file=sys.stderr, flush=True)
+    sys.exit(2)
+
+
+def png_path(text):
+    # Only .png: a typo in --save must never overwrite one of the reader's other files.
+    if not text.lower().endswith(".png"):
+        raise argparse.ArgumentTypeError(f"--save needs a .png file name, got {text!r}")
+    return Path(text)
+
+
+def gif_path(text):
+    """argparse type for --gif: checked before training, and never overwrites a non-GIF file."""
+    path = Path(text)
+    if path.suffix.lower() != ".gif":
+        raise argparse.ArgumentTypeError(f"--gif needs a .gif file name, got {text!r}")
+    folder = path.parent
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"folder {str(folder)!r} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise argparse.ArgumentTypeError(f"cannot write into folder {str(folder)!r}")
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a folder")
+    if path.exists() and not is_gif(path):
+        raise argparse.ArgumentTypeError(f"{text!r} exists and is not a GIF; not overwriting it")
+    return path
+
+
+def is_gif(path):
+    try:
+        with open(path, "rb") as file:
+            return file.read(6) in (b"GIF87a", b"GIF89a")
+    except OSError:
+        return False
+
+
+def add_figure_flags(parser, live=False):
+    parser.add_argument("--save", type=png_path, metavar="PATH",
+                        help="also write the figure to this .png file")
+    parser.add_argument("--no-show", action="store_true",
+                        help="do not open a window (the figure is still saved with --save)")
+    if live:
+        parser.add_argument("--no-live", action="store_true",
+                            help="do not update the figure while training; show it at the end only")
+        parser.add_argument("--gif", type=gif_path, metavar="PATH",
+                            help="also write the training as an animated GIF (works without a window)")
+
+
+def can_show():
+    """True when matplotlib can open a window here (not SSH, CI or MPLBACKEND=Agg)."""
+    return plt.get_backend().lower() not in NON_INTERACTIVE
+
+
+def show_or_save(fig, save_path, no_show, default_name):
+    """Save the figure when asked or when no window can open, then show it."""
+    if save_path is None and not can_show():
+        save_path = OUTPUT_DIR / default_name
+    if save_path is not None:
+        save_path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(save_path, dpi=100)
+        print(f"Saved figure to {save_path}", flush=True)
+    if can_show() and not no_show:
+        plt.show()
+    plt.close(fig)
+
+
+def plane(x, y):
+    """Where each point goes on the 2-D plot: its first two features.
+    With a single feature the class label serves as the vertical position."""
+    if x.shape[1] >= 2:
+        return x[:, 0], x[:, 1]
+    return x[:, 0], y.astype(float)
+
+
+def plot_points(ax, train_x, train_y, val_x, val_y, classes):
+    """Training points filled circles, validation points triangles with a black edge."""
+    for k in range(classes):
+        color = class_color(k)
+        px, py = plane(train_x[train_y == k], train_y[train_y == k])
+        ax.scatter(px, py, s=18, color=color, alpha=0.8)
+        px, py = plane(val_x[val_y == k], val_y[val_y == k])
+        ax.scatter(px, py, s=40, marker="^", color=color, edgecolor="black", linewidth=0.8)
+    if train_x.shape[1] == 1:
+        ax.set_yticks(range(classes))
+
+
+def legend_handles(classes):
+    """A compact legend: one patch per class colour, one marker per split."""
+    handles = [Patch(color=class_color(k), label=f"class {k}") for k in range(classes)]
+    handles.append(Line2D([], [], linestyle="", marker="o", color="gray", label="training"))
+    handles.append(Line2D([], [], linestyle="", marker="^", color="gray",
+                          markeredgecolor="black", label="validation"))
+    return handles
+
+
+def set_labels(ax, features, units):
+    ax.set_xlabel(f"feature 1 ({units})")
+    ax.set_ylabel(f"feature 2 ({units})" if features >= 2 else "class (only 1 feature)")
+
+
+def points_title(title, features):
+    if features >= 3:
+        return f"{title}\n(first 2 of {features} features shown)"
+    return title
+
+
+def class_color(k):
+    return CLASS_COLORS[k % len(CLASS_COLORS)]
+
+
+def class_colormap(classes, alpha=1.0):
+    """Class k's colour for the value k. alpha < 1: the colours as they look drawn that
+    transparent on white, but opaque (faster to draw, and few colours for a GIF)."""
+    colors = np.array([to_rgb(class_color(k)) for k in range(classes)])
+    return ListedColormap(alpha * colors + (1 - alpha))
+
+
+def frame_epochs(epochs, frames=48):
+    """The epochs to draw: every epoch of a short run; for a long one, geometrically
+    spaced (0, 1, 2, 3, 5, 8, ...) so the early, fast changes are seen, and the last."""
+    if epochs <= frames:
+        return list(range(epochs))
+    spaced = np.geomspace(1, epochs - 1, frames).astype(int)
+    return sorted({0, epochs - 1, *spaced.tolist()})
+
+
+class LiveView:
+    """Redraws a figure while training runs: in a window, into a GIF, or both.
+
+        live = LiveView(fig, redraw, epochs, window=True, gif=None)
+        for epoch in range(epochs):
+            ...
+            live.update(epoch, losses)   # calls redraw(epoch, losses) at frame_epochs() only
+        live.finish()                    # writes the GIF and closes the figure
+
+    redraw() changes only what moves (image data, line data, title text) and returns
+    those artists. Only they are drawn again over a saved copy of the rest of the
+    figure ("blitting"), which is about ten times faster than drawing everything.
+    LiveView() with no figure does nothing.
+    """
+
+    def __init__(self, fig=None, redraw=None, epochs=0, window=False, gif=None):
+        self.fig, self.redraw = fig, redraw
+        self.window, self.gif = window, gif
+        self.schedule = set(frame_epochs(epochs))
+        self.background, self.limits = None, None
+        self.frames = []
+        self.epoch, self.state, self.drawn = None, (), None
+        self.offscreen = False
+        if fig is None:
+            self.window, self.gif = False, None
+        elif window:
+            fig.canvas.mpl_connect("close_event", self.window_closed)
+            fig.canvas.mpl_connect("resize_event", self.forget_background)
+            plt.show(block=False)
+        else:
+            plt.close(fig)  # never a window: draw off-screen only
+            self.go_offscreen()
+
+    def update(self, epoch, *state):
+        self.epoch, self.state = epoch, state
+        if epoch in self.schedule and (self.window or self.gif is not None):
+            self.draw_frame()
+
+    def finish(self):
+        """Draw the last epoch if it was not drawn (Ctrl-C), write the GIF, close the figure."""
+        if self.fig is None:
+            return
+        if self.epoch is not None and self.drawn != self.epoch and (self.window or self.gif):
+            self.draw_frame()
+        if self.gif is not None and self.frames:
+            save_gif(self.frames, self.gif)
+            print(f"Saved animation to {self.gif}", flush=True)
+        plt.close(self.fig)
+
+    def draw_frame(self):
+        if not self.window and not self.offscreen:  # the window was closed: GIF only
+            self.go_offscreen()
+        fig, canvas = self.fig, self.fig.canvas
+        artists = self.redraw(self.epoch, *self.state)
+        for artist in artists:
+            artist.set_animated(True)  # left out of full redraws: drawn by hand below
+        limits = [(ax.get_xlim(), ax.get_ylim()) for ax in fig.axes]
+        if self.background is None or limits != self.limits:
+            # First frame, window resized, or an axis range changed: draw it all once.
+            canvas.draw()
+            self.background = canvas.copy_from_bbox(fig.bbox)
+            self.limits = limits
+        else:
+            canvas.restore_region(self.background)
+        for artist in artists:
+            fig.draw_artist(artist)
+        self.drawn = self.epoch
+        if self.gif is not None:
+            self.frames.append(self.capture())
+        if self.window:
+            canvas.blit(fig.bbox)
+            canvas.flush_events()  # lets the window repaint (and notice a close)
+
+    def capture(self):
+        frame = Image.fromarray(np.asarray(self.fig.canvas.buffer_rgba())).convert("RGB")
+        width, height = self.fig.get_size_inches() * GIF_DPI
+        if frame.width != round(width):  # a window's canvas: shrink to the GIF size
+            frame = frame.resize((round(width), round(height)), Image.Resampling.BILINEAR)
+        return frame
+
+    def window_closed(self, event):
+        # Closing the window stops the drawing, not the training (nor the GIF).
+        self.window = False
+
+    def go_offscreen(self):
+        FigureCanvasAgg(self.fig)  # draws into memory only
+        self.fig.set_dpi(GIF_DPI)
+        self.offscreen = True
+        self.background = None
+
+    def forget_background(self, event):
+        self.background = None
+
+
+def save_gif(frames, path):
+    """A looping GIF from RGB frames; the last frame is held a while."""
+    # GIF has 256 colours: one palette for all frames, made from the first, middle and last.
+    width, height = frames[0].size
+    sample = Image.new("RGB", (width, height * 3))
+    for row, frame in enumerate([frames[0], frames[len(frames) // 2], frames[-1]]):
+        sample.paste(frame, (0, row * height))
+    palette = sample.quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    images = [frame.quantize(palette=palette, dither=Image.Dither.NONE) for frame in frames]
+    durations = [GIF_FRAME_MS] * (len(images) - 1) + [GIF_HOLD_MS]
+    images[0].save(path, save_all=True, append_images=images[1:], duration=durations, loop=0)
