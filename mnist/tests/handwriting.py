@@ -63,6 +63,8 @@ def make_photo(image8, rng, style):
     return img.convert("L") if style["grey"] else img
 
 
+PLAIN = dict(paper=(255, 255, 255), pen=(0, 0, 0), thickness="normal", shadow=0.0, jpeg=0, grey=True,
+             transparent=False)  # black on white: the easy case
 STYLES = [  # cycled over the 30 images, so each kind of trouble appears several times
     dict(paper=(245, 245, 240), pen=(20, 20, 30), thickness="normal", shadow=0.0, jpeg=0, grey=True, transparent=False),
     dict(paper=(235, 230, 200), pen=(20, 40, 160), thickness="thin", shadow=0.45, jpeg=40, grey=False, transparent=False),
