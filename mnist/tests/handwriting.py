@@ -6,7 +6,7 @@ blown up and smoothed into strokes, then put on a page: any size, off-centre wit
 margins, dark ink on light paper or chalk on a board, coloured, with a shadow across the
 page, JPEG noise, thin or thick strokes, or a transparent background.
 
-`uv run python tests/handwriting.py OUT_DIR` writes the 30 images to look at.
+`uv run python tests/handwriting.py OUT_DIR` writes the 30 pictures and a figure of them.
 """
 
 import io
@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import torch
 from PIL import Image, ImageFilter
 
 
@@ -102,6 +103,44 @@ def write_set(folder, count=30, seed=0):
     return saved
 
 
+def count_correct(model_file, pictures):
+    """How many pictures a saved model reads right, through predict.py's own pipeline."""
+    import predict
+
+    model = predict.load_model(Path(model_file), torch.device("cpu"))
+    digits = torch.cat([predict.prepare_image(path)[1] for path, _ in pictures])
+    with torch.no_grad():
+        guesses = model(digits).argmax(dim=1)
+    return int((guesses == torch.tensor([label for _, label in pictures])).sum())
+
+
+def show_set(folder):
+    """Write the 30 pictures into `folder`, and one figure: each picture above what the model sees."""
+    import matplotlib.pyplot as plt
+
+    import predict  # (src/ is put on the path below)
+    from common import show_or_save
+
+    pictures = write_set(folder)
+    fig, axes = plt.subplots(6, 10, figsize=(12, 8.6), layout="constrained")
+    for i, (path, label) in enumerate(pictures):
+        top, bottom = axes[2 * (i // 10), i % 10], axes[2 * (i // 10) + 1, i % 10]
+        with Image.open(path) as img:
+            shown = img.convert("RGBA")
+        checker = Image.new("RGBA", shown.size, (200, 170, 200, 255))  # where the picture is transparent
+        top.imshow(Image.alpha_composite(checker, shown))
+        top.set_title(f"{path.suffix[1:]}, label {label}", fontsize=8)
+        bottom.imshow(predict.prepare_image(path)[1][0, 0].numpy(), cmap="gray", vmin=0, vmax=1)
+        for ax in (top, bottom):
+            ax.set_xticks([])
+            ax.set_yticks([])
+    fig.suptitle("Handwriting that is not MNIST (scikit-learn's digits) on messy pages; "
+                 "below each: what predict.py gives the model (28x28)")
+    show_or_save(fig, Path(folder) / "handwriting.png", True, "handwriting.png")
+
+
 if __name__ == "__main__":
-    for path, label in write_set(sys.argv[1]):
-        print(path)
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+    if len(sys.argv) != 2:
+        sys.exit("usage: uv run python tests/handwriting.py OUT_DIR")
+    show_set(sys.argv[1])

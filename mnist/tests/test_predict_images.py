@@ -12,7 +12,7 @@ from PIL import Image
 import predict
 import train_mlp
 from conftest import assert_one_line_error, numbers
-from handwriting import PLAIN, STYLES, make_photo, write_set
+from handwriting import PLAIN, STYLES, count_correct, make_photo, write_set
 from test_train_mlp_predict import PREDICTION, TEST_LINE
 
 
@@ -20,15 +20,6 @@ from test_train_mlp_predict import PREDICTION, TEST_LINE
 def handwriting(tmp_path_factory):
     """The 30 pictures (3 of each digit, six kinds of page), written as files."""
     return write_set(tmp_path_factory.mktemp("handwriting"), count=30, seed=0)
-
-
-def correct_count(model_file, pictures):
-    """How many pictures the saved model reads right through predict.py's own pipeline."""
-    model = predict.load_model(model_file, torch.device("cpu"))
-    digits = torch.cat([predict.prepare_image(path)[1] for path, _ in pictures])
-    with torch.no_grad():
-        guesses = model(digits).argmax(dim=1)
-    return int((guesses == torch.tensor([label for _, label in pictures])).sum())
 
 
 def test_messy_page_looks_like_the_plain_page(tmp_path):
@@ -127,7 +118,7 @@ def test_real_data_augment_reads_handwriting(real_mnist_dir, handwriting, tmp_pa
                     "--save", str(tmp_path / "mlp.png"), "--no-show"])
     (_, test_acc), = numbers(TEST_LINE, capsys.readouterr().out)
     assert test_acc >= 97.5
-    assert correct_count(model_file, handwriting) >= 26  # measured 28 (plain model: 24)
+    assert count_correct(model_file, handwriting) >= 26  # measured 28 (plain model: 24)
     predict.main(["--model", str(model_file), "--image", str(handwriting[3][0]),
                   "--save", str(tmp_path / "own.png"), "--no-show"])
     (digit, _), = numbers(PREDICTION, capsys.readouterr().out)
