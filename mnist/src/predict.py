@@ -6,7 +6,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from PIL import Image
+from PIL import Image, ImageOps
 
 from common import (Parser, add_common_flags, fail, first_line, pick_device, positive_int,
                     seed_everything, show_or_save)
@@ -159,6 +159,7 @@ def read_grey(path):
                     fail(f"image {path} is too large ({img.width}x{img.height} pixels); "
                          f"use one of at most {MAX_PIXELS // 1_000_000} million pixels")
                 img.thumbnail((WORK_SIZE, WORK_SIZE))  # a phone photo has far more pixels than we need
+                img = ImageOps.exif_transpose(img)  # phones store "turn me upright" beside the pixels
                 if img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info:
                     img = on_plain_background(img.convert("RGBA"))
                 grey = img.convert("L")

@@ -123,3 +123,29 @@ def test_real_data_augment_reads_handwriting(real_mnist_dir, handwriting, tmp_pa
                   "--save", str(tmp_path / "own.png"), "--no-show"])
     (digit, _), = numbers(PREDICTION, capsys.readouterr().out)
     assert digit == handwriting[3][1]  # the transparent 3, through the command line
+
+
+def test_phone_photo_turned_by_its_exif_tag(tmp_path):
+    """Phones often save the pixels sideways plus a tag saying how to turn them upright."""
+    from sklearn.datasets import load_digits
+
+    upright = make_photo(load_digits().images[7], np.random.default_rng(3), STYLES[0])
+    upright.save(tmp_path / "upright.jpg", quality=95)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: turn 90 degrees clockwise to show
+    upright.rotate(90, expand=True).save(tmp_path / "sideways.jpg", quality=95, exif=exif)
+    seen = [predict.prepare_image(tmp_path / name)[1][0, 0].numpy() for name in ("upright.jpg", "sideways.jpg")]
+    assert np.corrcoef(seen[0].ravel(), seen[1].ravel())[0, 1] > 0.95
+
+
+@pytest.mark.parametrize("size", [(1, 1), (3, 40), (40, 3)])
+def test_tiny_pictures_do_not_crash(tmp_path, size):
+    img = Image.new("L", size, 255)
+    img.putpixel((0, 0), 0)  # one dark dot
+    img.save(tmp_path / "tiny.png")
+    try:
+        digit = predict.prepare_image(tmp_path / "tiny.png")[1]
+    except SystemExit as exc:  # "no digit found" is a fine answer too
+        assert exc.code == 2
+    else:
+        assert digit.shape == (1, 1, 28, 28) and torch.isfinite(digit).all()
