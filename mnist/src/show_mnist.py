@@ -1,9 +1,10 @@
-"""Show the first 100 MNIST training images with their labels (or only some digits)."""
+"""Show the first 100 MNIST training images with their labels (or only some digits, or augmented copies)."""
 
 import matplotlib.pyplot as plt
+import torch
 
 from common import Parser, add_common_flags, fail, show_or_save
-from mnist_data import load_mnist
+from mnist_data import augment, load_mnist
 
 GRID = 10  # 10 x 10 = 100 images
 
@@ -11,8 +12,13 @@ GRID = 10  # 10 x 10 = 100 images
 def main(argv=None):
     args = parse_args(argv)
     images, labels = load_data(args.data_dir, args.digits)
-    fig = show_images(images, labels, args.digits)
+    if args.augment:
+        fig = show_augmented(images, labels)
+    else:
+        fig = show_images(images, labels, args.digits)
     name = "show_mnist.png" if args.digits is None else f"show_mnist_{'_'.join(map(str, args.digits))}.png"
+    if args.augment:
+        name = name.replace(".png", "_augment.png")
     show_or_save(fig, args.save, args.no_show, name)
 
 
@@ -20,6 +26,8 @@ def parse_args(argv):
     parser = Parser(description="Show the first 100 training images of MNIST with their labels.")
     parser.add_argument("--digits", type=int, nargs="+", default=None,
                         help="show only these digits, e.g. --digits 4 9")
+    parser.add_argument("--augment", action="store_true",
+                        help="show 10 images, each with 9 randomly changed copies (train_mlp.py --augment)")
     add_common_flags(parser, device=False)
     args = parser.parse_args(argv)
     if args.digits is not None:
@@ -46,6 +54,23 @@ def show_images(images, labels, digits):
             ax.set_title(str(labels[i].item()), fontsize=8, pad=2)
     which = "all digits" if digits is None else "digits " + ", ".join(map(str, digits))
     fig.suptitle(f"First {len(images)} MNIST training images ({which}); title = label")
+    return fig
+
+
+def show_augmented(images, labels):
+    """One row per image: the original, then 9 copies as train_mlp.py --augment makes them."""
+    torch.manual_seed(0)  # the same copies every run
+    originals = images[:GRID]
+    copies = augment(originals.repeat_interleave(GRID - 1, dim=0)).view(len(originals), GRID - 1, 28, 28)
+    fig, axes = plt.subplots(GRID, GRID, figsize=(8, 9), layout="constrained")
+    for ax in axes.flat:
+        ax.axis("off")
+    for row, (original, copy) in enumerate(zip(originals, copies)):
+        axes[row, 0].imshow(original[0].numpy(), cmap="gray")
+        axes[row, 0].set_title(f"original {labels[row].item()}", fontsize=8, pad=2)
+        for col in range(1, GRID):
+            axes[row, col].imshow(copy[col - 1].numpy(), cmap="gray", vmin=0, vmax=1)
+    fig.suptitle("Left: training image. Right: 9 random copies (rotate, shift, zoom, thicken, blur)")
     return fig
 
 

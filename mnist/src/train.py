@@ -11,27 +11,29 @@ DIGITS = (4, 9)  # label 0 = "4", label 1 = "9"
 TRAIN_SIZE = 2000
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def main(argv=None, model_class=None, lr=0.004, name="train"):
+    """train_with_linear.py calls this too, with its own model, learning rate and figure name."""
+    args = parse_args(argv, lr)
     seed_everything(args.seed)
     device = pick_device(args.device)
     train_data, test_data = load_data(args.data_dir, args.train_size, args.seed, device)
 
-    model = Mnist().to(device)
+    model = (model_class or Mnist)().to(device)
     print(model)
     print(f"Parameters: {count_parameters(model):,}", flush=True)
     train_losses, test_losses, test_accuracies = train_model(
         model, train_data, test_data, args.epochs, args.batch_size, args.lr
     )
-    show_results(train_losses, test_losses, test_accuracies, args)
+    show_results(train_losses, test_losses, test_accuracies, args, name)
     if args.mistakes:
-        show_mistakes(model, test_data, args)
+        show_mistakes(model, test_data, args, name)
 
 
-def parse_args(argv):
-    parser = Parser(description="Train a small CNN to tell handwritten 4s from 9s.")
+def parse_args(argv, lr=0.004):
+    parser = Parser(description="Tell handwritten 4s from 9s (train.py: a small CNN, "
+                                "train_with_linear.py: fully connected layers).")
     parser.add_argument("--epochs", type=positive_int, default=40, help="passes over the training images")
-    parser.add_argument("--lr", type=positive_float, default=0.004, help="Adam learning rate")
+    parser.add_argument("--lr", type=positive_float, default=lr, help="Adam learning rate")
     parser.add_argument("--batch-size", type=positive_int, default=100, help="images per update")
     parser.add_argument("--train-size", type=train_size, default=TRAIN_SIZE,
                         help="number of training 4s and 9s to use (random subset), or 'all'")
@@ -103,7 +105,7 @@ def predict_logits(model, images):
     return torch.cat([model(chunk) for chunk in images.split(250)])
 
 
-def show_results(train_losses, test_losses, test_accuracies, args):
+def show_results(train_losses, test_losses, test_accuracies, args, name="train"):
     fig, ax = plt.subplots(figsize=(8, 5))
     ax.plot(train_losses, color="blue", label="Train Loss")
     ax.plot(test_losses, color="green", label="Test Loss")
@@ -115,12 +117,12 @@ def show_results(train_losses, test_losses, test_accuracies, args):
     ax2.set_ylabel("Test Accuracy")
     lines = ax.get_lines() + ax2.get_lines()
     ax.legend(lines, [line.get_label() for line in lines], loc="lower center")
-    ax.set_title("4 vs 9: learning curves")
+    ax.set_title(f"4 vs 9 ({name}.py): learning curves")
     fig.tight_layout()
-    show_or_save(fig, args.save, args.no_show, "train.png")
+    show_or_save(fig, args.save, args.no_show, f"{name}.png")
 
 
-def show_mistakes(model, test_data, args):
+def show_mistakes(model, test_data, args, name="train"):
     """Misclassified test images, titled with the true digit and P(prediction)."""
     test_x, test_y = test_data
     model.eval()
@@ -142,7 +144,7 @@ def show_mistakes(model, test_data, args):
         ax.set_title(f"true {DIGITS[int(test_y[i])]}\npred {guess} ({conf:.2f})", fontsize=8, color="red")
     fig.suptitle(f"Misclassified test images ({len(wrong)} shown)")
     save = None if args.save is None else args.save.with_name(args.save.stem + "_mistakes.png")
-    show_or_save(fig, save, args.no_show, "train_mistakes.png")
+    show_or_save(fig, save, args.no_show, f"{name}_mistakes.png")
 
 
 class Mnist(torch.nn.Module):

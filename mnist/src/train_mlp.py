@@ -8,7 +8,7 @@ import torch
 
 from common import (CHAPTER_DIR, Parser, add_common_flags, count_parameters, fail, pick_device,
                     positive_float, positive_int, seed_everything, show_or_save)
-from mnist_data import load_mnist
+from mnist_data import augment, load_mnist
 
 VAL_FRACTION = 12  # 1/12 for validation: 60,000 training images -> 55,000 train + 5,000 val
 DEFAULT_MODEL = CHAPTER_DIR / "mnist_model.pth"
@@ -42,6 +42,8 @@ def parse_args(argv):
     parser.add_argument("--batchnorm", action="store_true", help="add BatchNorm1d after each hidden layer")
     parser.add_argument("--no-schedule", action="store_true",
                         help="keep the learning rate constant instead of lowering it epoch by epoch")
+    parser.add_argument("--augment", action="store_true",
+                        help="randomly rotate, shift, zoom, thicken or blur every training batch")
     parser.add_argument("--subset", type=positive_int, default=None,
                         help="train on only N images first (a quick check that learning works)")
     parser.add_argument("--save-model", type=model_path, default=DEFAULT_MODEL,
@@ -99,7 +101,8 @@ def train_model(model, train_data, val_data, args):
                 if len(batch) == 1 and args.batchnorm:
                     continue  # BatchNorm cannot learn from a batch of one image
                 optimizer.zero_grad()
-                loss = criterion(model(train_x[batch]), train_y[batch])
+                images = augment(train_x[batch]) if args.augment else train_x[batch]  # new variants every epoch
+                loss = criterion(model(images), train_y[batch])
                 loss.backward()
                 optimizer.step()
                 total += loss.item() * len(batch)
@@ -153,7 +156,8 @@ def show_results(history, args):
     ax2.set_title("Validation accuracy")
     ax2.legend()
     schedule = "constant" if args.no_schedule else "cosine decay"
-    fig.suptitle(f"MLP 784-128-64-10, {args.optimizer} lr={args.lr} ({schedule})")
+    fig.suptitle(f"MLP 784-128-64-10, {args.optimizer} lr={args.lr} ({schedule})"
+                 + (", augmented training images" if args.augment else ""))
     fig.tight_layout()
     show_or_save(fig, args.save, args.no_show, "train_mlp.png")
 
