@@ -3,12 +3,13 @@
 import matplotlib.pyplot as plt
 import torch
 
-from common import (Parser, add_common_flags, count_parameters, fail, pick_device,
-                    positive_float, positive_int, seed_everything, show_or_save)
+from common import (LiveView, Parser, add_common_flags, can_show, count_parameters, fail, log_range,
+                    pick_device, positive_float, positive_int, seed_everything, show_or_save)
 from mnist_data import load_mnist
 
 DIGITS = (4, 9)  # label 0 = "4", label 1 = "9"
 TRAIN_SIZE = 2000
+TITLE = "4 vs 9: learning curves"
 
 
 def main(argv=None):
@@ -20,9 +21,11 @@ def main(argv=None):
     model = Mnist().to(device)
     print(model)
     print(f"Parameters: {count_parameters(model):,}", flush=True)
+    live = start_live_view(args)
     train_losses, test_losses, test_accuracies = train_model(
-        model, train_data, test_data, args.epochs, args.batch_size, args.lr
+        model, train_data, test_data, args.epochs, args.batch_size, args.lr, live
     )
+    live.finish()
     show_results(train_losses, test_losses, test_accuracies, args)
     if args.mistakes:
         show_mistakes(model, test_data, args)
@@ -37,7 +40,7 @@ def parse_args(argv):
                         help="number of training 4s and 9s to use (random subset), or 'all'")
     parser.add_argument("--mistakes", type=positive_int, default=None,
                         help="also show up to N misclassified test images (with --save: saved as <name>_mistakes.png)")
-    add_common_flags(parser)
+    add_common_flags(parser, live=True)
     return parser.parse_args(argv)
 
 
@@ -64,13 +67,14 @@ def select_digits(images, labels):
     return images[keep], (labels[keep] == DIGITS[1]).float()
 
 
-def train_model(model, train_data, test_data, epochs, batch_size, lr):
+def train_model(model, train_data, test_data, epochs, batch_size, lr, live=None):
     train_x, train_y = train_data
     test_x, test_y = test_data
     criterion = torch.nn.BCEWithLogitsLoss()  # sigmoid + BCELoss in one stable step
     # fused=True: one call updates all weights (instead of one per tensor): faster on the CPU.
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, fused=True)
     train_losses, test_losses, test_accuracies = [], [], []
+    live = live or LiveView()  # LiveView() draws nothing
     try:
         for epoch in range(epochs):
             model.train()
@@ -93,6 +97,7 @@ def train_model(model, train_data, test_data, epochs, batch_size, lr):
             print(f"Epoch: {epoch}, Train Loss: {train_losses[-1]:.4f}, "
                   f"Test Loss: {test_losses[-1]:.4f}, Test Accuracy: {test_accuracies[-1]:.4f}",
                   flush=True)
+            live.update(epoch, train_losses, test_losses, test_accuracies)  # redraws the curves now and then
     except KeyboardInterrupt:
         print(f"Interrupted after {len(test_losses)} epochs; showing what was learned so far.", flush=True)
     return train_losses, test_losses, test_accuracies
@@ -103,7 +108,47 @@ def predict_logits(model, images):
     return torch.cat([model(chunk) for chunk in images.split(250)])
 
 
+def start_live_view(args):
+    """The figure of show_results, its curves growing epoch by epoch (in a window and/or a GIF)."""
+    window = can_show() and not args.no_show and not args.no_live
+    if not window and args.gif is None:
+        return LiveView()
+    fig = plot_curves([], [], [])
+    ax, ax2 = fig.axes
+    last = max(args.epochs - 1, 1)
+    ax.set_xlim(-0.05 * last, 1.05 * last)  # the final figure's epoch axis, fixed from the start
+
+    def redraw(epoch, train_losses, test_losses, test_accuracies):
+        lines = ax.get_lines() + ax2.get_lines()
+        for line, values in zip(lines, [train_losses, test_losses, test_accuracies]):
+            line.set_data(range(len(values)), values)
+        if epoch == args.epochs - 1:
+            # The last frame: the ranges, title and layout of the final figure.
+            for axes in (ax, ax2):
+                axes.set_autoscale_on(True)
+                axes.relim()
+                axes.autoscale_view()
+            ax.set_title(TITLE)
+            fig.tight_layout()
+        else:
+            # Ranges that change only a few times: each change costs a full redraw.
+            ranges = log_range(train_losses + test_losses), (min(0.5, min(test_accuracies)), 1.02)
+            if ranges != (ax.get_ylim(), ax2.get_ylim()):
+                ax.set_ylim(ranges[0])
+                ax2.set_ylim(ranges[1])
+                fig.tight_layout()  # room for the new tick labels
+            ax.set_title(f"{TITLE} (epoch {epoch})")
+        return [*lines, ax.title]
+
+    return LiveView(fig, redraw, args.epochs, window=window, gif=args.gif)
+
+
 def show_results(train_losses, test_losses, test_accuracies, args):
+    fig = plot_curves(train_losses, test_losses, test_accuracies)
+    show_or_save(fig, args.save, args.no_show, "train.png")
+
+
+def plot_curves(train_losses, test_losses, test_accuracies):
     fig, ax = plt.subplots(figsize=(8, 5))
     ax.plot(train_losses, color="blue", label="Train Loss")
     ax.plot(test_losses, color="green", label="Test Loss")
@@ -115,9 +160,9 @@ def show_results(train_losses, test_losses, test_accuracies, args):
     ax2.set_ylabel("Test Accuracy")
     lines = ax.get_lines() + ax2.get_lines()
     ax.legend(lines, [line.get_label() for line in lines], loc="lower center")
-    ax.set_title("4 vs 9: learning curves")
+    ax.set_title(TITLE)
     fig.tight_layout()
-    show_or_save(fig, args.save, args.no_show, "train.png")
+    return fig
 
 
 def show_mistakes(model, test_data, args):
