@@ -19,7 +19,7 @@ OUTPUT_DIR = CHAPTER_DIR / "outputs"
 # Backends that cannot open a window (SSH, CI, MPLBACKEND=Agg): save instead.
 NON_INTERACTIVE = {"agg", "pdf", "ps", "svg", "pgf", "cairo", "template"}
 
-GIF_DPI = 64         # GIF frames are drawn smaller than the window: a file of readable size
+GIF_DPI = 80         # GIF frames are drawn smaller than the window: a file of readable size
 GIF_FRAME_MS = 150   # how long each GIF frame is shown
 GIF_HOLD_MS = 2000   # ... and the last one, so the result can be looked at
 

@@ -119,7 +119,7 @@ def start_live_view(args):
     ax.set_xlim(-0.05 * last, 1.05 * last)  # the final figure's epoch axis, fixed from the start
 
     def redraw(epoch, train_losses, test_losses, test_accuracies):
-        lines = ax.get_lines() + ax2.get_lines()
+        train_line, test_line, accuracy_line = lines = ax.get_lines() + ax2.get_lines()
         for line, values in zip(lines, [train_losses, test_losses, test_accuracies]):
             line.set_data(range(len(values)), values)
         if epoch == args.epochs - 1:
@@ -138,7 +138,8 @@ def start_live_view(args):
                 ax2.set_ylim(ranges[1])
                 fig.tight_layout()  # room for the new tick labels
             ax.set_title(f"{TITLE} (epoch {epoch})")
-        return [*lines, ax.title]
+        # In the order the final figure draws them: the legend covers the losses, not the accuracy.
+        return [train_line, test_line, ax.get_legend(), accuracy_line, ax.title]
 
     return LiveView(fig, redraw, args.epochs, window=window, gif=args.gif)
 

@@ -176,7 +176,7 @@ def start_live_view(args):
                 ax2.set_ylim(ranges[1])
                 fig.tight_layout()  # room for the new tick labels
             ax1.set_title(f"Loss curves (epoch {epoch})")
-        return [*lines, ax1.title]
+        return [*lines, ax1.get_legend(), ax2.get_legend(), ax1.title]  # legends stay on top
 
     # Epochs count from 1 here: epochs + 1 makes the schedule run up to the last one.
     return LiveView(fig, redraw, args.epochs + 1, window=window, gif=args.gif)
