@@ -197,8 +197,7 @@ class LiveView:
             fig.canvas.flush_events()  # the window appears now, not after the first epoch
         else:
             plt.close(fig)  # never a window: draw off-screen only
-            FigureCanvasAgg(fig)
-            fig.set_dpi(GIF_DPI)
+            self.draw_offscreen()
 
     def update(self, epoch, *state):
         self.epoch, self.state = epoch, state
@@ -217,6 +216,8 @@ class LiveView:
         plt.close(self.fig)
 
     def draw_frame(self):
+        if not self.window and type(self.fig.canvas) is not FigureCanvasAgg:
+            self.draw_offscreen()  # the window was closed: the GIF goes on without it
         fig, canvas = self.fig, self.fig.canvas
         artists = self.redraw(self.epoch, *self.state)
         for artist in artists:
@@ -245,13 +246,13 @@ class LiveView:
             frame = frame.resize((round(width), round(height)), Image.Resampling.BILINEAR)
         return frame
 
-    def window_closed(self, event):
-        # Closing the window stops the drawing, not the training.
-        self.window = False
+    def draw_offscreen(self):
+        FigureCanvasAgg(self.fig)
+        self.fig.set_dpi(GIF_DPI)
         self.background = None
-        if self.gif is not None:  # keep making GIF frames off-screen
-            FigureCanvasAgg(self.fig)
-            self.fig.set_dpi(GIF_DPI)
+
+    def window_closed(self, event):
+        self.window = False  # closing the window stops the drawing, not the training
 
     def forget_background(self, event):
         self.background = None
@@ -267,10 +268,17 @@ def save_gif(frames, path):
     images[0].save(path, save_all=True, append_images=images[1:], duration=durations, loop=0)
 
 
-def log_range(values):
-    """Axis limits for a log scale at whole powers of ten around the values: while the values
-    move inside them the limits stay put (a live figure redraws fully only when they change)."""
-    positive = [v for v in values if v > 0] or [1.0]
-    low = math.floor(math.log10(min(positive)))
-    high = max(math.ceil(math.log10(max(positive))), low + 1)
+def log_range(values, decades=1):
+    """Axis limits for a log scale at whole powers of ten around the values (at least `decades`
+    of them): they stay put while the values move inside, so a live figure is rarely redrawn fully."""
+    positive = [v for v in values if v > 0 and math.isfinite(v)] or [1.0]
+    high = math.ceil(math.log10(max(positive)))
+    low = min(math.floor(math.log10(min(positive))), high - decades)
     return 10.0 ** low, 10.0 ** high
+
+
+def zero_based_range(values, step):
+    """Axis limits from 0 to the largest value rounded up to a multiple of step: like
+    log_range, they change only now and then (NaN or inf from a diverging run are ignored)."""
+    finite = [v for v in values if math.isfinite(v)] or [step]
+    return 0.0, step * max(1, math.ceil(max(finite) / step))

@@ -117,28 +117,27 @@ def start_live_view(args):
     ax, ax2 = fig.axes
     last = max(args.epochs - 1, 1)
     ax.set_xlim(-0.05 * last, 1.05 * last)  # the final figure's epoch axis, fixed from the start
+    ax.set_ylim(0.001, 1)  # losses start near 0.69 (a coin toss) and fall
+    ax2.set_ylim(0.5, 1.02)
+    fig.tight_layout()
 
     def redraw(epoch, train_losses, test_losses, test_accuracies):
-        train_line, test_line, accuracy_line = lines = ax.get_lines() + ax2.get_lines()
-        for line, values in zip(lines, [train_losses, test_losses, test_accuracies]):
+        train_line, test_line, accuracy_line = ax.get_lines() + ax2.get_lines()
+        for line, values in [(train_line, train_losses), (test_line, test_losses), (accuracy_line, test_accuracies)]:
             line.set_data(range(len(values)), values)
-        if epoch == args.epochs - 1:
-            # The last frame: the ranges, title and layout of the final figure.
-            for axes in (ax, ax2):
-                axes.set_autoscale_on(True)
-                axes.relim()
-                axes.autoscale_view()
-            ax.set_title(TITLE)
-            fig.tight_layout()
-        else:
-            # Ranges that change only a few times: each change costs a full redraw.
-            ranges = log_range(train_losses + test_losses), (min(0.5, min(test_accuracies)), 1.02)
-            if ranges != (ax.get_ylim(), ax2.get_ylim()):
-                ax.set_ylim(ranges[0])
-                ax2.set_ylim(ranges[1])
-                fig.tight_layout()  # room for the new tick labels
+        if epoch < args.epochs - 1:
+            # Ranges that change only if a curve leaves them: each change costs a full redraw.
+            ax.set_ylim(log_range(train_losses + test_losses, decades=3))
+            ax2.set_ylim(min(0.5, min(test_accuracies)), 1.02)
             ax.set_title(f"{TITLE} (epoch {epoch})")
-        # In the order the final figure draws them: the legend covers the losses, not the accuracy.
+            return [train_line, test_line, accuracy_line, ax.title]
+        # The last frame: the ranges, title and layout of the final figure, and its drawing order.
+        for axes in (ax, ax2):
+            axes.set_autoscale_on(True)
+            axes.relim()
+            axes.autoscale_view()
+        ax.set_title(TITLE)
+        fig.tight_layout()
         return [train_line, test_line, ax.get_legend(), accuracy_line, ax.title]
 
     return LiveView(fig, redraw, args.epochs, window=window, gif=args.gif)
@@ -146,6 +145,7 @@ def start_live_view(args):
 
 def show_results(train_losses, test_losses, test_accuracies, args):
     fig = plot_curves(train_losses, test_losses, test_accuracies)
+    fig.tight_layout()
     show_or_save(fig, args.save, args.no_show, "train.png")
 
 
@@ -162,7 +162,6 @@ def plot_curves(train_losses, test_losses, test_accuracies):
     lines = ax.get_lines() + ax2.get_lines()
     ax.legend(lines, [line.get_label() for line in lines], loc="lower center")
     ax.set_title(TITLE)
-    fig.tight_layout()
     return fig
 
 

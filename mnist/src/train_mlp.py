@@ -8,7 +8,8 @@ import matplotlib.pyplot as plt
 import torch
 
 from common import (CHAPTER_DIR, LiveView, Parser, add_common_flags, can_show, count_parameters, fail,
-                    pick_device, positive_float, positive_int, seed_everything, show_or_save)
+                    pick_device, positive_float, positive_int, seed_everything, show_or_save,
+                    zero_based_range)
 from mnist_data import load_mnist
 
 VAL_FRACTION = 12  # 1/12 for validation: 60,000 training images -> 55,000 train + 5,000 val
@@ -153,30 +154,29 @@ def start_live_view(args):
     margin = 0.05 * max(args.epochs - 1, 1)
     for axes in (ax1, ax2):
         axes.set_xlim(1 - margin, args.epochs + margin)  # the final figure's epoch axis, fixed from the start
+    ax1.set_ylim(0, 1)
+    ax2.set_ylim(0, 100)
+    fig.tight_layout()
 
     def redraw(epoch, history):
         lines = ax1.get_lines() + ax2.get_lines()
         epochs = range(1, len(history["val_loss"]) + 1)
         for line, key in zip(lines, ["train_loss", "val_loss", "val_accuracy"]):
             line.set_data(epochs, history[key])
-        if epoch == args.epochs:
-            # The last frame: the ranges, titles and layout of the final figure.
-            for axes in (ax1, ax2):
-                axes.set_autoscale_on(True)
-                axes.relim()
-                axes.autoscale_view()
-            ax1.set_title("Loss curves")
-            fig.tight_layout()
-        else:
-            # Ranges that change only a few times: each change costs a full redraw.
-            losses = history["train_loss"] + history["val_loss"]
-            ranges = (0, math.ceil(10 * max(losses)) / 10), (10 * math.floor(min(history["val_accuracy"]) / 10), 100)
-            if ranges != (ax1.get_ylim(), ax2.get_ylim()):
-                ax1.set_ylim(ranges[0])
-                ax2.set_ylim(ranges[1])
-                fig.tight_layout()  # room for the new tick labels
+        if epoch < args.epochs:
+            # Ranges that change only now and then: each change costs a full redraw.
+            ax1.set_ylim(zero_based_range(history["train_loss"] + history["val_loss"], 0.1))
+            ax2.set_ylim(10 * math.floor(min(history["val_accuracy"]) / 10), 100)
             ax1.set_title(f"Loss curves (epoch {epoch})")
-        return [*lines, ax1.get_legend(), ax2.get_legend(), ax1.title]  # legends stay on top
+            return [*lines, ax1.title]
+        # The last frame: the ranges, titles and layout of the final figure; legends on top.
+        for axes in (ax1, ax2):
+            axes.set_autoscale_on(True)
+            axes.relim()
+            axes.autoscale_view()
+        ax1.set_title("Loss curves")
+        fig.tight_layout()
+        return [*lines, ax1.get_legend(), ax2.get_legend(), ax1.title]
 
     # Epochs count from 1 here: epochs + 1 makes the schedule run up to the last one.
     return LiveView(fig, redraw, args.epochs + 1, window=window, gif=args.gif)
@@ -184,6 +184,7 @@ def start_live_view(args):
 
 def show_results(history, args):
     fig = plot_history(history, args)
+    fig.tight_layout()
     show_or_save(fig, args.save, args.no_show, "train_mlp.png")
 
 
@@ -203,7 +204,6 @@ def plot_history(history, args):
     ax2.legend()
     schedule = "constant" if args.no_schedule else "cosine decay"
     fig.suptitle(f"MLP 784-128-64-10, {args.optimizer} lr={args.lr} ({schedule})")
-    fig.tight_layout()
     return fig
 
 

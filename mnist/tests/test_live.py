@@ -81,6 +81,27 @@ def test_gif_has_the_default_size_and_replaces_an_old_gif(mnist_dir, tmp_path, c
     assert not (CHAPTER_DIR / "outputs" / "train.gif").exists()
 
 
+def test_ctrl_c_keeps_the_frames_so_far(mnist_dir, tmp_path, capsys, monkeypatch):
+    real_predict = train.predict_logits
+    calls = []
+
+    def interrupt_in_epoch_3(*args):
+        calls.append(1)
+        if len(calls) == 4:  # one evaluation per epoch
+            raise KeyboardInterrupt
+        return real_predict(*args)
+
+    monkeypatch.setattr(train, "predict_logits", interrupt_in_epoch_3)
+    gif, png = tmp_path / "stopped.gif", tmp_path / "stopped.png"
+    train.main(["--data-dir", str(mnist_dir), "--train-size", "all", "--epochs", "6", "--batch-size", "16",
+                "--gif", str(gif), "--save", str(png), "--no-show"])
+    out = capsys.readouterr().out
+    assert "Interrupted after 3 epochs" in out
+    assert f"Saved animation to {gif}" in out and f"Saved figure to {png}" in out
+    frames, _ = gif_frames(gif)
+    assert len(frames) == 3
+
+
 def test_frames_are_every_epoch_of_a_short_run_and_spaced_for_a_long_one():
     assert common.frame_epochs(6) == [0, 1, 2, 3, 4, 5]
     long_run = common.frame_epochs(1000)
@@ -196,12 +217,15 @@ def test_live_window_updates_while_training(x_display, mnist_dir):
     assert "EXITED CLEANLY" in result.stdout
 
 
-def test_closing_the_live_window_stops_drawing_not_training(x_display, mnist_dir):
-    result = run_in_window(x_display, mnist_dir, 2)
+def test_closing_the_live_window_stops_drawing_not_training(x_display, mnist_dir, tmp_path):
+    gif = tmp_path / "window.gif"
+    result = run_in_window(x_display, mnist_dir, 2, "--gif", str(gif))
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert len(numbers(EPOCH_LINE, result.stdout)) == 5  # training went on
     assert "FINAL WINDOW after 2 updates, 2 on screen" in result.stdout
+    frames, _ = gif_frames(gif)  # the GIF goes on without the window
+    assert len(frames) == 5 and frames[0].shape == frames[-1].shape
 
 
 def test_no_live_shows_only_the_final_window(x_display, mnist_dir):
