@@ -260,9 +260,9 @@ class LiveView:
 
 def save_gif(frames, path):
     """A looping GIF from RGB frames; the last frame is held a while."""
-    # GIF has 256 colours: each frame gets its own palette. Line plots have few colours, so this
-    # is exact where it matters (a palette shared by all frames turned white into light grey).
-    images = [frame.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    # GIF has 256 colours: each frame gets its own palette (a palette shared by all frames turned
+    # white into light grey). FASTOCTREE: 5x faster than MEDIANCUT, colours within 1-2 levels.
+    images = [frame.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
               for frame in frames]
     durations = [GIF_FRAME_MS] * (len(images) - 1) + [GIF_HOLD_MS]
     images[0].save(path, save_all=True, append_images=images[1:], duration=durations, loop=0)
