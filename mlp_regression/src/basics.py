@@ -3,13 +3,11 @@
     uv run ./src/basics.py
 """
 
-import argparse
-import random
-
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from common import Parser, seed_everything
 
 LR = 0.01  # the learning rate of the text
 
@@ -30,12 +28,6 @@ def parse_args(argv):
     parser = Parser(description="Print the building blocks of an MLP (nn.Linear, ReLU, MSE, one SGD step).")
     parser.add_argument("--seed", type=int, default=0, help="random seed for the layer weights (default: 0)")
     return parser.parse_args(argv)
-
-
-def seed_everything(seed):
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
 
 
 def section(title, explanation):
@@ -115,11 +107,6 @@ def show_gradient_step():
     new_loss = F.mse_loss(w * x, t)
     print(f"after:  w = {w.item():.4f}, loss = {new_loss.item():.4f}")
     print(f"Loss went down: {loss.item():.4f} -> {new_loss.item():.4f}", flush=True)
-
-
-class Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line instead of the usage dump
-        self.exit(2, f"error: {message} (see --help)\n")
 
 
 if __name__ == "__main__":

@@ -5,11 +5,8 @@
     uv run ./src/train.py --hidden 2          # the 3-2-1 network of the text
 """
 
-import argparse
 import csv
 import math
-import random
-import sys
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -21,14 +18,13 @@ from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-CHAPTER_DIR = Path(__file__).resolve().parent.parent
+from common import CHAPTER_DIR, Parser, add_figure_flags, fail, seed_everything, show_or_save
+
 DEFAULT_DATA = CHAPTER_DIR / "data" / "rent.csv"
-OUTPUT_DIR = CHAPTER_DIR / "outputs"
 FEATURES = ["size_m2", "age_years", "walk_min"]
 TARGET = "rent_man_yen"
 MIN_ROWS = 20
 TEST_SIZE = 0.2
-NON_INTERACTIVE = {"agg", "pdf", "ps", "svg", "pgf", "cairo", "template"}
 
 
 def main(argv=None):
@@ -59,8 +55,7 @@ def parse_args(argv):
     parser.add_argument("--seed", type=int, default=0, help="random seed for the split, the weights and the batches (default: 0)")
     parser.add_argument("--predict", nargs=3, type=float, action="append", metavar=("SIZE", "AGE", "WALK"),
                         help="also predict the rent of a room: m^2, years, minutes on foot (repeatable)")
-    parser.add_argument("--save", type=Path, help="save the figure to this .png file")
-    parser.add_argument("--no-show", action="store_true", help="do not open a window")
+    add_figure_flags(parser)
     args = parser.parse_args(argv)
     if args.epochs <= 0:
         fail(f"--epochs must be positive, got {args.epochs}")
@@ -70,20 +65,12 @@ def parse_args(argv):
         fail(f"--batch-size must be positive, got {args.batch_size}")
     if args.hidden <= 0:
         fail(f"--hidden must be positive, got {args.hidden}")
-    if args.save is not None and args.save.suffix.lower() != ".png":
-        fail(f"--save must name a .png file, got {args.save}")
     for size, age, walk in args.predict or []:
         if not all(math.isfinite(v) for v in (size, age, walk)):
             fail("--predict values must be finite numbers")
         if size <= 0 or age < 0 or walk < 0:
             fail(f"--predict needs SIZE > 0, AGE >= 0 and WALK >= 0, got {size:g} {age:g} {walk:g}")
     return args
-
-
-def seed_everything(seed):
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
 
 
 def load_data(path):
@@ -236,30 +223,6 @@ def show_results(history, results, save_path, no_show):
     ax_pred.legend()
     fig.tight_layout()
     show_or_save(fig, save_path, no_show, "mlp_regression.png")
-
-
-def show_or_save(fig, save_path, no_show, default_name):
-    """Save the figure when asked or when no window can open, then show it."""
-    can_show = plt.get_backend().lower() not in NON_INTERACTIVE
-    if save_path is None and not can_show:
-        save_path = OUTPUT_DIR / default_name
-    if save_path is not None:
-        save_path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(save_path, dpi=100)
-        print(f"Saved figure to {save_path}", flush=True)
-    if can_show and not no_show:
-        plt.show()
-    plt.close(fig)
-
-
-class Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line instead of the usage dump
-        self.exit(2, f"error: {message} (see --help)\n")
-
-
-def fail(message):
-    print(f"error: {message}", file=sys.stderr)
-    sys.exit(2)
 
 
 class RentMLP(nn.Module):

@@ -61,7 +61,7 @@ FLAG_CASES = [
     (["--predict", "60", "2", "-3"], "--predict needs SIZE > 0"),
     (["--predict", "60", "2"], "expected 3 arguments"),
     (["--predict", "60", "two", "3"], "invalid float value"),
-    (["--save", "rent.csv"], "--save must name a .png file"),
+    (["--save", "rent.csv"], "--save needs a .png file name"),
     (["--unknown"], "unrecognized arguments"),
 ]
 
@@ -101,5 +101,5 @@ def test_save_does_not_touch_a_csv(tmp_path, capsys):
     target = tmp_path / "rent.csv"
     shutil.copy(RENT_CSV, target)
     before = target.read_bytes()
-    assert_one_line_error(capsys, ["--save", str(target), "--no-show"], "--save must name a .png file")
+    assert_one_line_error(capsys, ["--save", str(target), "--no-show"], "--save needs a .png file name")
     assert target.read_bytes() == before

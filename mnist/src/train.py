@@ -3,8 +3,8 @@
 import matplotlib.pyplot as plt
 import torch
 
-from common import (Parser, add_common_flags, count_parameters, fail, pick_device,
-                    positive_float, positive_int, seed_everything, show_or_save)
+from common import (LiveView, Parser, add_common_flags, can_show, count_parameters, fail, log_range,
+                    pick_device, positive_float, positive_int, seed_everything, show_or_save)
 from mnist_data import load_mnist
 
 DIGITS = (4, 9)  # label 0 = "4", label 1 = "9"
@@ -21,9 +21,11 @@ def main(argv=None, model_class=None, lr=0.004, name="train"):
     model = (model_class or Mnist)().to(device)
     print(model)
     print(f"Parameters: {count_parameters(model):,}", flush=True)
+    live = start_live_view(args, name)
     train_losses, test_losses, test_accuracies = train_model(
-        model, train_data, test_data, args.epochs, args.batch_size, args.lr
+        model, train_data, test_data, args.epochs, args.batch_size, args.lr, live
     )
+    live.finish()
     show_results(train_losses, test_losses, test_accuracies, args, name)
     if args.mistakes:
         show_mistakes(model, test_data, args, name)
@@ -39,7 +41,7 @@ def parse_args(argv, lr=0.004):
                         help="number of training 4s and 9s to use (random subset), or 'all'")
     parser.add_argument("--mistakes", type=positive_int, default=None,
                         help="also show up to N misclassified test images (with --save: saved as <name>_mistakes.png)")
-    add_common_flags(parser)
+    add_common_flags(parser, live=True)
     return parser.parse_args(argv)
 
 
@@ -66,13 +68,14 @@ def select_digits(images, labels):
     return images[keep], (labels[keep] == DIGITS[1]).float()
 
 
-def train_model(model, train_data, test_data, epochs, batch_size, lr):
+def train_model(model, train_data, test_data, epochs, batch_size, lr, live=None):
     train_x, train_y = train_data
     test_x, test_y = test_data
     criterion = torch.nn.BCEWithLogitsLoss()  # sigmoid + BCELoss in one stable step
     # fused=True: one call updates all weights (instead of one per tensor): faster on the CPU.
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, fused=True)
     train_losses, test_losses, test_accuracies = [], [], []
+    live = live or LiveView()  # LiveView() draws nothing
     try:
         for epoch in range(epochs):
             model.train()
@@ -95,6 +98,7 @@ def train_model(model, train_data, test_data, epochs, batch_size, lr):
             print(f"Epoch: {epoch}, Train Loss: {train_losses[-1]:.4f}, "
                   f"Test Loss: {test_losses[-1]:.4f}, Test Accuracy: {test_accuracies[-1]:.4f}",
                   flush=True)
+            live.update(epoch, train_losses, test_losses, test_accuracies)  # redraws the curves now and then
     except KeyboardInterrupt:
         print(f"Interrupted after {len(test_losses)} epochs; showing what was learned so far.", flush=True)
     return train_losses, test_losses, test_accuracies
@@ -105,7 +109,49 @@ def predict_logits(model, images):
     return torch.cat([model(chunk) for chunk in images.split(250)])
 
 
+def start_live_view(args, name="train"):
+    """The figure of show_results, its curves growing epoch by epoch (in a window and/or a GIF)."""
+    window = can_show() and not args.no_show and not args.no_live
+    if not window and args.gif is None:
+        return LiveView()
+    fig = plot_curves([], [], [], name)
+    ax, ax2 = fig.axes
+    title = ax.get_title()
+    last = max(args.epochs - 1, 1)
+    ax.set_xlim(-0.05 * last, 1.05 * last)  # the final figure's epoch axis, fixed from the start
+    ax.set_ylim(0.001, 1)  # losses start near 0.69 (a coin toss) and fall
+    ax2.set_ylim(0.5, 1.02)
+    fig.tight_layout()
+
+    def redraw(epoch, train_losses, test_losses, test_accuracies):
+        train_line, test_line, accuracy_line = ax.get_lines() + ax2.get_lines()
+        for line, values in [(train_line, train_losses), (test_line, test_losses), (accuracy_line, test_accuracies)]:
+            line.set_data(range(len(values)), values)
+        if epoch < args.epochs - 1:
+            # Ranges that change only if a curve leaves them: each change costs a full redraw.
+            ax.set_ylim(log_range(train_losses + test_losses, decades=3))
+            ax2.set_ylim(min(0.5, min(test_accuracies)), 1.02)
+            ax.set_title(f"{title} (epoch {epoch})")
+            return [train_line, test_line, accuracy_line, ax.title]
+        # The last frame: the ranges, title and layout of the final figure, and its drawing order.
+        for axes in (ax, ax2):
+            axes.set_autoscale_on(True)
+            axes.relim()
+            axes.autoscale_view()
+        ax.set_title(title)
+        fig.tight_layout()
+        return [train_line, test_line, ax.get_legend(), accuracy_line, ax.title]
+
+    return LiveView(fig, redraw, args.epochs, window=window, gif=args.gif)
+
+
 def show_results(train_losses, test_losses, test_accuracies, args, name="train"):
+    fig = plot_curves(train_losses, test_losses, test_accuracies, name)
+    fig.tight_layout()
+    show_or_save(fig, args.save, args.no_show, f"{name}.png")
+
+
+def plot_curves(train_losses, test_losses, test_accuracies, name):
     fig, ax = plt.subplots(figsize=(8, 5))
     ax.plot(train_losses, color="blue", label="Train Loss")
     ax.plot(test_losses, color="green", label="Test Loss")
@@ -118,8 +164,7 @@ def show_results(train_losses, test_losses, test_accuracies, args, name="train")
     lines = ax.get_lines() + ax2.get_lines()
     ax.legend(lines, [line.get_label() for line in lines], loc="lower center")
     ax.set_title(f"4 vs 9 ({name}.py): learning curves")
-    fig.tight_layout()
-    show_or_save(fig, args.save, args.no_show, f"{name}.png")
+    return fig
 
 
 def show_mistakes(model, test_data, args, name="train"):

@@ -1,13 +1,15 @@
 """The lecture's 10-class MNIST classifier: an MLP 784-128-64-10 with train/val/test splits."""
 
 import argparse
+import math
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import torch
 
-from common import (CHAPTER_DIR, Parser, add_common_flags, count_parameters, fail, pick_device,
-                    positive_float, positive_int, seed_everything, show_or_save)
+from common import (CHAPTER_DIR, LiveView, Parser, add_common_flags, can_show, count_parameters, fail,
+                    pick_device, positive_float, positive_int, seed_everything, show_or_save,
+                    zero_based_range)
 from mnist_data import augment, load_mnist
 
 VAL_FRACTION = 12  # 1/12 for validation: 60,000 training images -> 55,000 train + 5,000 val
@@ -23,7 +25,9 @@ def main(argv=None):
     model = MNISTClassifier(args.dropout, args.batchnorm).to(device)
     print(model)
     print(f"Parameters: {count_parameters(model):,}", flush=True)
-    history = train_model(model, train_data, val_data, args)
+    live = start_live_view(args)
+    history = train_model(model, train_data, val_data, args, live)
+    live.finish()
     # The test set is used once, at the very end (the "real exam").
     test_loss, test_accuracy = evaluate(model, test_data)
     print(f"Test Loss: {test_loss:.4f}, Test Accuracy: {test_accuracy:.2f}%", flush=True)
@@ -48,7 +52,7 @@ def parse_args(argv):
                         help="train on only N images first (a quick check that learning works)")
     parser.add_argument("--save-model", type=model_path, default=DEFAULT_MODEL,
                         help="where to write the trained model (.pth)")
-    add_common_flags(parser)
+    add_common_flags(parser, live=True)
     args = parser.parse_args(argv)
     if not 0.0 <= args.dropout < 1.0:
         fail(f"--dropout must be at least 0 and below 1, got {args.dropout}")
@@ -80,7 +84,7 @@ def load_data(data_dir, subset, seed, device):
     return to(images[train_idx], labels[train_idx]), to(images[val_idx], labels[val_idx]), to(test_x, test_y)
 
 
-def train_model(model, train_data, val_data, args):
+def train_model(model, train_data, val_data, args, live=None):
     train_x, train_y = train_data
     criterion = torch.nn.CrossEntropyLoss()  # softmax + log-loss in one stable step
     if args.optimizer == "adam":
@@ -91,6 +95,7 @@ def train_model(model, train_data, val_data, args):
     # big steps first, careful ones at the end (measured: steadier test accuracy across seeds).
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)
     history = {"train_loss": [], "val_loss": [], "val_accuracy": []}
+    live = live or LiveView()  # LiveView() draws nothing
     try:
         for epoch in range(1, args.epochs + 1):
             model.train()
@@ -114,6 +119,7 @@ def train_model(model, train_data, val_data, args):
             history["val_accuracy"].append(val_accuracy)
             print(f"Epoch {epoch}: Train Loss: {history['train_loss'][-1]:.4f}, "
                   f"Val Loss: {val_loss:.4f}, Val Accuracy: {val_accuracy:.2f}%", flush=True)
+            live.update(epoch, history)  # redraws the curves now and then
     except KeyboardInterrupt:
         print(f"Interrupted after {len(history['val_loss'])} epochs; going on with the model so far.", flush=True)
     return history
@@ -141,7 +147,51 @@ def save_model(model, args):
     print(f"Saved model to {args.save_model}", flush=True)
 
 
+def start_live_view(args):
+    """The figure of show_results, its curves growing epoch by epoch (in a window and/or a GIF)."""
+    window = can_show() and not args.no_show and not args.no_live
+    if not window and args.gif is None:
+        return LiveView()
+    fig = plot_history({"train_loss": [], "val_loss": [], "val_accuracy": []}, args)
+    ax1, ax2 = fig.axes
+    margin = 0.05 * max(args.epochs - 1, 1)
+    for axes in (ax1, ax2):
+        axes.set_xlim(1 - margin, args.epochs + margin)  # the final figure's epoch axis, fixed from the start
+    ax1.set_ylim(0, 1)
+    ax2.set_ylim(0, 100)
+    fig.tight_layout()
+
+    def redraw(epoch, history):
+        lines = ax1.get_lines() + ax2.get_lines()
+        epochs = range(1, len(history["val_loss"]) + 1)
+        for line, key in zip(lines, ["train_loss", "val_loss", "val_accuracy"]):
+            line.set_data(epochs, history[key])
+        if epoch < args.epochs:
+            # Ranges that change only now and then: each change costs a full redraw.
+            ax1.set_ylim(zero_based_range(history["train_loss"] + history["val_loss"], 0.1))
+            ax2.set_ylim(10 * math.floor(min(history["val_accuracy"]) / 10), 100)
+            ax1.set_title(f"Loss curves (epoch {epoch})")
+            return [*lines, ax1.title]
+        # The last frame: the ranges, titles and layout of the final figure; legends on top.
+        for axes in (ax1, ax2):
+            axes.set_autoscale_on(True)
+            axes.relim()
+            axes.autoscale_view()
+        ax1.set_title("Loss curves")
+        fig.tight_layout()
+        return [*lines, ax1.get_legend(), ax2.get_legend(), ax1.title]
+
+    # Epochs count from 1 here: epochs + 1 makes the schedule run up to the last one.
+    return LiveView(fig, redraw, args.epochs + 1, window=window, gif=args.gif)
+
+
 def show_results(history, args):
+    fig = plot_history(history, args)
+    fig.tight_layout()
+    show_or_save(fig, args.save, args.no_show, "train_mlp.png")
+
+
+def plot_history(history, args):
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
     epochs = range(1, len(history["val_loss"]) + 1)
     ax1.plot(epochs, history["train_loss"], color="blue", marker="o", label="Train Loss")
@@ -158,8 +208,7 @@ def show_results(history, args):
     schedule = "constant" if args.no_schedule else "cosine decay"
     fig.suptitle(f"MLP 784-128-64-10, {args.optimizer} lr={args.lr} ({schedule})"
                  + (", augmented training images" if args.augment else ""))
-    fig.tight_layout()
-    show_or_save(fig, args.save, args.no_show, "train_mlp.png")
+    return fig
 
 
 class MNISTClassifier(torch.nn.Module):

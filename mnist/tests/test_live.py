@@ -1,0 +1,235 @@
+"""The live figure: --gif files (headless), bad --gif values, and a real window under Xvfb."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import common
+import train
+import train_mlp
+from conftest import CHAPTER_DIR, assert_one_line_error, numbers
+from test_train import EPOCH_LINE
+
+GIF_MAGIC = (b"GIF87a", b"GIF89a")
+
+
+def gif_frames(path):
+    """All frames of a GIF as RGB arrays, and each frame's duration in ms."""
+    assert path.read_bytes()[:6] in GIF_MAGIC
+    frames, durations = [], []
+    with Image.open(path) as gif:
+        assert gif.info.get("loop") == 0  # loops forever
+        for i in range(gif.n_frames):
+            gif.seek(i)
+            frames.append(np.asarray(gif.convert("RGB"), dtype=float))
+            durations.append(gif.info["duration"])
+    return frames, durations
+
+
+def difference(a, b):
+    """Share of pixels that differ clearly (GIF colours are close, not exact)."""
+    assert a.shape == b.shape
+    return float((np.abs(a - b).max(axis=2) > 40).mean())
+
+
+@pytest.fixture
+def gif_at_png_size(monkeypatch):
+    # GIF frames drawn at the PNG's resolution, so the last one can be compared pixel by pixel.
+    monkeypatch.setattr(common, "GIF_DPI", 100)
+
+
+def test_gif_of_the_cnn_ends_on_the_final_figure(mnist_dir, tmp_path, capsys, gif_at_png_size):
+    gif, png = tmp_path / "curves.gif", tmp_path / "curves.png"
+    train.main(["--data-dir", str(mnist_dir), "--train-size", "all", "--epochs", "6", "--batch-size", "16",
+                "--gif", str(gif), "--save", str(png), "--no-show"])
+    out = capsys.readouterr().out
+    assert len(numbers(EPOCH_LINE, out)) == 6
+    assert f"Saved animation to {gif}" in out and f"Saved figure to {png}" in out
+    frames, durations = gif_frames(gif)
+    assert len(frames) == 6  # a short run: one frame per epoch
+    assert durations[-1] >= 1500 > durations[0]  # the result is held on screen
+    final = np.asarray(Image.open(png).convert("RGB"), dtype=float)
+    assert difference(frames[-1], final) < 0.005  # (a spine may sit one pixel off)
+    assert difference(frames[0], final) > 0.01  # the curves really grew
+    assert all(difference(a, b) > 0.001 for a, b in zip(frames, frames[1:]))
+
+
+def test_gif_of_the_mlp_ends_on_the_final_figure(mnist_dir, tmp_path, capsys, gif_at_png_size):
+    gif, png = tmp_path / "mlp.gif", tmp_path / "mlp.png"
+    train_mlp.main(["--data-dir", str(mnist_dir), "--epochs", "4", "--gif", str(gif), "--save", str(png),
+                    "--save-model", str(tmp_path / "m.pth"), "--no-show"])
+    assert f"Saved animation to {gif}" in capsys.readouterr().out
+    frames, _ = gif_frames(gif)
+    assert len(frames) == 4
+    final = np.asarray(Image.open(png).convert("RGB"), dtype=float)
+    assert difference(frames[-1], final) < 0.005  # (a spine may sit one pixel off)
+    assert difference(frames[0], final) > 0.01
+
+
+def test_gif_has_the_default_size_and_replaces_an_old_gif(mnist_dir, tmp_path, capsys):
+    gif = tmp_path / "old.gif"
+    Image.new("RGB", (10, 10)).save(gif)  # an earlier animation may be replaced
+    train.main(["--data-dir", str(mnist_dir), "--train-size", "40", "--epochs", "3", "--gif", str(gif),
+                "--save", str(tmp_path / "c.png"), "--no-show"])
+    frames, _ = gif_frames(gif)
+    assert len(frames) == 3 and frames[0].shape == (5 * common.GIF_DPI, 8 * common.GIF_DPI, 3)
+    assert not (CHAPTER_DIR / "outputs" / "train.gif").exists()
+
+
+def test_ctrl_c_keeps_the_frames_so_far(mnist_dir, tmp_path, capsys, monkeypatch):
+    real_predict = train.predict_logits
+    calls = []
+
+    def interrupt_in_epoch_3(*args):
+        calls.append(1)
+        if len(calls) == 4:  # one evaluation per epoch
+            raise KeyboardInterrupt
+        return real_predict(*args)
+
+    monkeypatch.setattr(train, "predict_logits", interrupt_in_epoch_3)
+    gif, png = tmp_path / "stopped.gif", tmp_path / "stopped.png"
+    train.main(["--data-dir", str(mnist_dir), "--train-size", "all", "--epochs", "6", "--batch-size", "16",
+                "--gif", str(gif), "--save", str(png), "--no-show"])
+    out = capsys.readouterr().out
+    assert "Interrupted after 3 epochs" in out
+    assert f"Saved animation to {gif}" in out and f"Saved figure to {png}" in out
+    frames, _ = gif_frames(gif)
+    assert len(frames) == 3
+
+
+def test_frames_are_every_epoch_of_a_short_run_and_spaced_for_a_long_one():
+    assert common.frame_epochs(6) == [0, 1, 2, 3, 4, 5]
+    long_run = common.frame_epochs(1000)
+    assert long_run[:4] == [0, 1, 2, 3] and long_run[-1] == 999
+    assert 40 <= len(long_run) <= 80
+    gaps = np.diff(long_run)
+    assert gaps[-1] > 10 * gaps[0]  # dense early, where the curves change fast
+
+
+@pytest.mark.parametrize("name, fragment", [
+    ("curves.png", "--gif needs a .gif file name"),
+    ("no_such_folder/curves.gif", "does not exist"),
+    ("a_folder.gif", "is a folder"),
+    ("notes.gif", "is not a GIF; not overwriting it"),
+])
+def test_bad_gif_values(mnist_dir, tmp_path, capsys, monkeypatch, name, fragment):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a_folder.gif").mkdir()
+    (tmp_path / "notes.gif").write_text("my notes", encoding="utf-8")
+    trained = []
+    monkeypatch.setattr(train, "train_model", lambda *args: trained.append(args))
+    with pytest.raises(SystemExit) as excinfo:
+        train.main(["--data-dir", str(mnist_dir), "--gif", name, "--no-show"])
+    assert_one_line_error(excinfo, capsys, fragment)
+    assert trained == []  # checked before any training
+    assert (tmp_path / "notes.gif").read_text(encoding="utf-8") == "my notes"
+
+
+@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0, reason="needs a folder this user cannot write")
+def test_gif_in_a_read_only_folder(mnist_dir, tmp_path, capsys):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o555)
+    with pytest.raises(SystemExit) as excinfo:
+        train_mlp.main(["--data-dir", str(mnist_dir), "--gif", str(locked / "x.gif"), "--no-show"])
+    assert_one_line_error(excinfo, capsys, "cannot write into folder")
+
+
+# Runs train.py in a fresh process with a real Tk window; counts the window's updates
+# and closes the final (blocking) window from a timer, as a reader would close it.
+WINDOW_DRIVER = """
+import sys
+import matplotlib.pyplot as plt
+from matplotlib.backends.backend_tkagg import FigureCanvasTkAgg
+
+updates = []
+real_blit, real_show = FigureCanvasTkAgg.blit, plt.show
+
+def counting_blit(canvas, bbox=None):
+    real_blit(canvas, bbox)
+    if bbox is None:
+        return  # a full redraw of the window, not a live update
+    updates.append(canvas.get_tk_widget().winfo_ismapped())
+    if len(updates) == int(sys.argv[1]):  # the reader closes the live window during training:
+        canvas.get_tk_widget().after_idle(plt.close, canvas.figure)  # seen at the window's next event check
+
+def show_then_close(*args, block=None):
+    if block is False:  # the live window opening
+        return real_show(block=False)
+    print(f"FINAL WINDOW after {len(updates)} updates, {sum(updates)} on screen", flush=True)
+    timer = plt.gcf().canvas.new_timer(interval=300)
+    timer.add_callback(plt.close, "all")
+    timer.start()
+    real_show()
+
+FigureCanvasTkAgg.blit = counting_blit
+plt.show = show_then_close
+sys.path.insert(0, sys.argv[2])
+import train
+train.main(sys.argv[3:])
+print("EXITED CLEANLY", flush=True)
+"""
+
+
+@pytest.fixture(scope="module")
+def x_display():
+    """A virtual X display (Xvfb) for real Tk windows; skipped where none can be had."""
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed (Debian: apt-get install xvfb xauth); the live window is not tested")
+    try:
+        import tkinter  # noqa: F401
+    except ImportError:
+        pytest.skip("this Python has no tkinter; the live window is not tested")
+    read_end, write_end = os.pipe()
+    server = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1024x768x24",
+                               "-nolisten", "tcp"], pass_fds=[write_end],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_end)
+    with os.fdopen(read_end) as pipe:
+        number = pipe.readline().strip()  # Xvfb picks a free display and writes its number when ready
+    if not number:
+        server.kill()
+        pytest.skip("Xvfb did not start; the live window is not tested")
+    yield f":{number}"
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def run_in_window(display, mnist_dir, close_after, *extra):
+    env = {**os.environ, "DISPLAY": display, "MPLBACKEND": "TkAgg"}
+    argv = ["--data-dir", str(mnist_dir), "--train-size", "all", "--epochs", "5", "--batch-size", "16", *extra]
+    return subprocess.run([sys.executable, "-c", WINDOW_DRIVER, str(close_after), str(CHAPTER_DIR / "src"), *argv],
+                          env=env, capture_output=True, text=True, encoding="utf-8", timeout=300)
+
+
+def test_live_window_updates_while_training(x_display, mnist_dir):
+    result = run_in_window(x_display, mnist_dir, 0)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(numbers(EPOCH_LINE, result.stdout)) == 5
+    # One update per epoch of this short run, each with the window on screen.
+    assert "FINAL WINDOW after 5 updates, 5 on screen" in result.stdout
+    assert "Saved figure" not in result.stdout  # a window could open: nothing written
+    assert "EXITED CLEANLY" in result.stdout
+
+
+def test_closing_the_live_window_stops_drawing_not_training(x_display, mnist_dir, tmp_path):
+    gif = tmp_path / "window.gif"
+    result = run_in_window(x_display, mnist_dir, 2, "--gif", str(gif))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(numbers(EPOCH_LINE, result.stdout)) == 5  # training went on
+    assert "FINAL WINDOW after 2 updates, 2 on screen" in result.stdout
+    frames, _ = gif_frames(gif)  # the GIF goes on without the window
+    assert len(frames) == 5 and frames[0].shape == frames[-1].shape
+
+
+def test_no_live_shows_only_the_final_window(x_display, mnist_dir):
+    result = run_in_window(x_display, mnist_dir, 0, "--no-live")
+    assert result.returncode == 0, result.stderr
+    assert "FINAL WINDOW after 0 updates" in result.stdout
+    assert "EXITED CLEANLY" in result.stdout
