@@ -24,13 +24,14 @@ from conftest import ROOT
 
 SHORT = {
     "point_classifier_2d/src/dump_points.py": "./data/linear.csv --save {fig} --no-show",
-    "point_classifier_2d/src/train.py": "./data/curve.csv complex --epochs 101 --save {fig} --no-show",
+    "point_classifier_2d/src/train.py": "./data/curve.csv complex --epochs 101 --gif {tmp}/t.gif --save {fig} --no-show",
     "mnist/src/show_mnist.py": "--data-dir {mnist} --save {fig} --no-show",
     "mnist/src/train.py": "--data-dir {mnist} --device cpu --epochs 2 --train-size 30 --mistakes 4 --save {fig} --no-show",
-    "mnist/src/train_mlp.py": "--data-dir {mnist} --device cpu --epochs 2 --save-model {tmp}/mlp.pth --save {fig} --no-show",
+    "mnist/src/train_with_linear.py": "--data-dir {mnist} --device cpu --epochs 2 --train-size 30 --gif {tmp}/t.gif --save {fig} --no-show",
+    "mnist/src/train_mlp.py": "--data-dir {mnist} --device cpu --epochs 2 --augment --save-model {tmp}/mlp.pth --save {fig} --no-show",
     "mnist/src/predict.py": "--data-dir {mnist} --device cpu --model {model} --image ./samples/my_digit.png --save {fig} --no-show",
     "blobs_classifier/src/dump_points.py": "--save {fig} --no-show",
-    "blobs_classifier/src/train.py": "--epochs 20 --predict 1.5 -3.0 --save {fig} --no-show",
+    "blobs_classifier/src/train.py": "--epochs 20 --predict 1.5 -3.0 --gif {tmp}/t.gif --save {fig} --no-show",
     "mlp_regression/src/basics.py": "",
     "mlp_regression/src/train.py": "--epochs 5 --predict 60 2 3 --save {fig} --no-show",
 }
