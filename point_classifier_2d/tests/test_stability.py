@@ -37,9 +37,9 @@ def assert_no_spike(losses):
 
 
 # Not met yet (measured): with these seeds the loss first goes below 0.05 at
-# epoch 894 and 729, and later spikes back up to 0.135 and 0.158 once or more
+# epoch 894, 729 and 810, and later spikes back up to 0.135, 0.158 and 0.137
 # while the learning rate is still high, before going on down to ~1e-8.
-SPIKES_MEASURED = {0: 0.135, 3: 0.158}
+SPIKES_MEASURED = {0: 0.135, 3: 0.158, 4: 0.137}
 
 
 @pytest.mark.parametrize("seed", [
