@@ -36,10 +36,11 @@ def assert_no_spike(losses):
     assert worst < 0.1, f"back up to {worst:.3f} after first going below 0.05 at epoch {first_low}"
 
 
-# Not met yet (measured): with these seeds the loss first goes below 0.05 at
-# epoch 894, 729 and 810, and later spikes back up to 0.135, 0.158 and 0.137
-# while the learning rate is still high, before going on down to ~1e-8.
-SPIKES_MEASURED = {0: 0.135, 3: 0.158, 4: 0.137}
+# Not met yet (measured with this recipe): with these seeds the loss first
+# goes below 0.05 around epoch 700-1300 and later spikes back up above 0.1
+# (to the value given) while the learning rate is still high, before going on
+# down below 1e-6.
+SPIKES_MEASURED = {0: 0.135, 3: 0.158, 4: 0.137, 6: 0.108, 7: 0.135}
 
 
 @pytest.mark.parametrize("seed", [
