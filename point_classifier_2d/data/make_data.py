@@ -4,6 +4,11 @@
 
 Each file has 200 rows "x,y,label" (no header): a point in the unit square
 and its class, 0 or 1. The seed is fixed, so the files come out the same.
+
+Like the data in the book, the two files with a rule are noisy: a point
+closer than NEAR to the boundary gets the other label with probability FLIP.
+So even the best boundary gets a few points wrong, and a model that scores
+every point right has learned those few by heart.
 """
 from pathlib import Path
 
@@ -11,36 +16,42 @@ import numpy as np
 
 DATA_DIR = Path(__file__).resolve().parent
 N_POINTS = 200
-SEED = 0
+SEED = 9
+NEAR = 0.1
+FLIP = 0.3
 
 
 def main():
     rng = np.random.default_rng(SEED)
-    for name, make_labels in [("linear", linear), ("curve", curve), ("random", random)]:
+    for name, boundary in [("linear", line), ("curve", wave), ("random", None)]:
         points = rng.random((N_POINTS, 2))
-        labels = make_labels(points, rng)
-        rows = np.column_stack([points, labels])
+        if boundary is None:
+            # Labels that have nothing to do with the position: only memorising helps.
+            labels = rng.integers(0, 2, N_POINTS)
+        else:
+            labels = noisy_labels(points, boundary(points[:, 0]), rng)
+        rows = np.column_stack([points, labels.astype(float)])
         np.savetxt(DATA_DIR / f"{name}.csv", rows, delimiter=",")
         print(f"{name}.csv: {len(rows)} points, {int(labels.sum())} with label 1")
 
 
-def linear(points, rng):
-    # Above the line y = 0.9x + 0.05 means 1, but near the line the label is a
-    # coin flip that gets surer with distance: even the best straight line
-    # keeps a loss of about 0.17, as in the book.
-    distance = (points[:, 1] - 0.9 * points[:, 0] - 0.05) / np.hypot(1.0, 0.9)
-    probability = 1.0 / (1.0 + np.exp(-20.0 * distance))
-    return (rng.random(len(points)) < probability).astype(float)
+def line(x):
+    return 0.8 * x + 0.1
 
 
-def curve(points, rng):
-    # Above a U-shaped curve means 1: no straight line can follow it.
-    return (points[:, 1] > 3.5 * (points[:, 0] - 0.5) ** 2 + 0.15).astype(float)
+def wave(x):
+    # A few waves added up: several bumps across the square, around y = 0.5.
+    return 0.5 + 0.3 * np.sin(9 * x) + 0.15 * np.cos(14 * x + 1.0) + 0.06 * np.sin(23 * x)
 
 
-def random(points, rng):
-    # Labels that have nothing to do with the position: only memorising helps.
-    return rng.integers(0, 2, len(points)).astype(float)
+def noisy_labels(points, boundary_y, rng):
+    # Above the boundary means 1. The boundary itself wobbles a little from
+    # point to point, and near it some labels are flipped.
+    boundary_y = boundary_y + rng.normal(0, 0.02, len(points))
+    above = points[:, 1] > boundary_y
+    near = np.abs(points[:, 1] - boundary_y) < NEAR
+    flipped = near & (rng.random(len(points)) < FLIP)
+    return (above != flipped).astype(int)
 
 
 if __name__ == "__main__":

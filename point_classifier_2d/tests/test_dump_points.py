@@ -1,4 +1,7 @@
+import importlib.util
+
 import numpy as np
+import pytest
 
 import dump_points
 from conftest import CHAPTER_DIR, DATA_DIR
@@ -28,11 +31,34 @@ def test_data_files_match_the_book():
         assert set(np.unique(data[:, 2])) == {0.0, 1.0}
 
 
-def test_make_data_regenerates_the_same_files(tmp_path, monkeypatch):
-    import importlib.util
+def load_make_data():
     spec = importlib.util.spec_from_file_location("make_data", DATA_DIR / "make_data.py")
     make_data = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(make_data)
+    return make_data
+
+
+@pytest.mark.parametrize("name, boundary", [("linear", "line"), ("curve", "wave")])
+def test_a_few_points_sit_on_the_wrong_side(name, boundary):
+    # As in the book: mostly "above the boundary = 1", but some points close
+    # to the boundary carry the other label, and none far from it.
+    data = np.loadtxt(DATA_DIR / f"{name}.csv", delimiter=",")
+    boundary_y = getattr(load_make_data(), boundary)(data[:, 0])
+    wrong_side = (data[:, 1] > boundary_y) != (data[:, 2] == 1)
+    assert 5 <= wrong_side.sum() <= 25
+    assert (abs(data[wrong_side, 1] - boundary_y[wrong_side]) < 0.15).all()
+
+
+def test_the_curve_has_several_bumps():
+    # The boundary goes up and down at least twice across the square.
+    wave = load_make_data().wave(np.linspace(0, 1, 101))
+    turns = np.sum(np.diff(np.sign(np.diff(wave))) != 0)
+    assert turns >= 3
+    assert wave.max() - wave.min() > 0.5
+
+
+def test_make_data_regenerates_the_same_files(tmp_path, monkeypatch):
+    make_data = load_make_data()
     monkeypatch.setattr(make_data, "DATA_DIR", tmp_path)
     make_data.main()
     for name in ["linear", "curve", "random"]:

@@ -1,10 +1,10 @@
-"""The chapter's story, checked on the real data files at the default settings."""
+"""The chapter's story, checked on the real data files at the default settings.
+(complex on curve.csv, for ten seeds: test_stability.py)"""
 import os
 import subprocess
 
 import numpy as np
 import pytest
-import torch
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 
@@ -36,33 +36,14 @@ def test_simple_on_linear_reaches_the_logistic_regression_optimum(run_main, tmp_
 
 def test_simple_on_curve_plateaus(run_main, tmp_path):
     _, losses = train_losses(run_main, tmp_path, str(DATA_DIR / "curve.csv"), "simple")
-    assert losses[-1][1] >= 0.3
+    assert losses[-1][1] >= 0.35
     # A plateau: the last 5,000 epochs change the loss by almost nothing.
     assert abs(losses[-6][1] - losses[-1][1]) < 1e-3
 
 
-def test_complex_on_curve_goes_below_0_01(run_main, tmp_path):
-    out, losses = train_losses(run_main, tmp_path, str(DATA_DIR / "curve.csv"), "complex")
-    assert "Parameters: 17,025" in out
-    assert losses[-1][1] < 0.01
-
-
-@pytest.mark.parametrize("seed", range(10))
-def test_complex_on_curve_is_stable_for_every_seed(seed):
-    # Every epoch's loss, not just the printed ones: no spike back up after
-    # the loss first went below 0.05, and a final loss below 0.01.
-    points, labels = train.load_data(str(DATA_DIR / "curve.csv"))
-    train.set_seed(seed)
-    model = train.construct_model("complex")
-    losses = train.train_model(model, torch.from_numpy(points), torch.from_numpy(labels),
-                               epochs=20001, lr=0.003)
-    first_low = next(i for i, loss in enumerate(losses) if loss < 0.05)
-    assert max(losses[first_low:]) < 0.1
-    assert losses[-1] < 0.01
-
-
 def test_complex_memorises_random_labels(run_main, tmp_path):
-    _, losses = train_losses(run_main, tmp_path, str(DATA_DIR / "random.csv"), "complex")
+    out, losses = train_losses(run_main, tmp_path, str(DATA_DIR / "random.csv"), "complex")
+    assert "Parameters: 17,025" in out
     assert losses[-1][1] < losses[0][1] / 2
 
 
