@@ -78,15 +78,18 @@ def train_model(model, points, labels, epochs, lr, live=None):
     # The models return raw scores (logits); BCEWithLogitsLoss applies the
     # sigmoid inside the loss, which stays accurate when the loss gets tiny.
     loss_fn = torch.nn.BCEWithLogitsLoss()
-    # Two changes to the book's Adam(lr=0.003) keep the loss from jumping back
+    # Three changes to the book's Adam(lr=0.003) keep the loss from jumping back
     # up once it is tiny and the model is learning a few noisy points by heart:
     # betas=(0.9, 0.95): Adam divides each step by an average of recent squared
     # gradients; 0.95 (default 0.999) makes it forget the tiny gradients of the
     # last epochs quickly, so one larger gradient cannot cause an oversized step.
+    # eps=1e-4 (default 1e-8): added to that divisor, so that tiny gradients
+    # give small steps rather than steps of full size.
     # The cosine schedule lowers the learning rate smoothly from lr to 0 over the
     # epochs: big steps early, only fine adjustments at the end.
     # fused=True: the whole Adam update in one call instead of one per tensor.
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.95), fused=True)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.95), eps=1e-4,
+                                 fused=True)
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
     # One thread: a second one gains little on 200 points and slows training
     # down a lot whenever another program is using the CPU.
