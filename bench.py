@@ -4,17 +4,23 @@
     python3 bench.py --runs 5 --only point_classifier_2d
 
 Whole-process wall time (start-up, training, figure) of `uv run ...` in the
-chapter folder, headless. Runs of a command and its baseline alternate, so
-both see the same machine load. Prints a table and, when every chapter ran,
+chapter folder, headless. Each row compares a command with a baseline: the
+book's plain loop, or our own command without the extra it tests (--gif, the
+live window, data augmentation). Runs of a chapter's commands alternate, so
+all see the same machine load. Prints a table and, when every chapter ran,
 rewrites the table of BENCHMARKS.md (its "## Notes" section is kept).
 MNIST rows need the real data: MNIST_DATA_DIR (a folder holding MNIST/raw/),
-default ../shared/mnist.
+default ../shared/mnist. Live-window rows need Xvfb (a virtual X display): the
+script runs with the TkAgg backend under tests/window_driver.py, which closes
+the final window 0.3 s after it opens (the same in the --no-live baseline).
 """
 import argparse
+import atexit
 import datetime
 import os
 import platform
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -24,18 +30,35 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 MNIST = os.environ.get("MNIST_DATA_DIR", str(ROOT.parent / "shared" / "mnist"))
 
-# (chapter, our command, plain baseline or None, regex for the final result)
+DRIVER = ROOT / "point_classifier_2d" / "tests" / "window_driver.py"
+
+
+def in_window(command):
+    return f"python {DRIVER} {command}"
+
+
+# (chapter, our command, baseline or None, regex for the final result)
 LOSS = r"Loss: ([-\d.e]+)"
+CURVE = "./src/train.py ./data/curve.csv complex"
+DIGITS = f"./src/train.py --data-dir {MNIST}"
+MLP = f"./src/train_mlp.py --data-dir {MNIST}"
+ACCURACY = r"Test Accuracy: ([\d.]+%?)"
 CASES = [
-    ("point_classifier_2d", "./src/train.py ./data/curve.csv complex",
-     "./bench/book_train.py ./data/curve.csv complex", LOSS),
+    ("point_classifier_2d", CURVE, "./bench/book_train.py ./data/curve.csv complex", LOSS),
     ("point_classifier_2d", "./src/train.py ./data/linear.csv simple",
      "./bench/book_train.py ./data/linear.csv simple", LOSS),
-    ("mnist", f"./src/train.py --data-dir {MNIST}",
-     f"./bench/book_train.py --data-dir {MNIST}", r"Test Accuracy: ([\d.]+)"),
-    ("mnist", f"./src/train_mlp.py --data-dir {MNIST}", None, r"Test Accuracy: ([\d.]+%)"),
+    ("point_classifier_2d", f"{CURVE} --gif outputs/bench.gif", CURVE, LOSS),
+    ("point_classifier_2d", in_window(CURVE), in_window(f"{CURVE} --no-live"), LOSS),
+    ("mnist", DIGITS, f"./bench/book_train.py --data-dir {MNIST}", ACCURACY),
+    ("mnist", f"{DIGITS} --gif outputs/bench.gif", DIGITS, ACCURACY),
+    ("mnist", in_window(DIGITS), in_window(f"{DIGITS} --no-live"), ACCURACY),
+    ("mnist", f"./src/train_with_linear.py --data-dir {MNIST}", DIGITS, ACCURACY),
+    ("mnist", MLP, None, ACCURACY),
+    ("mnist", f"{MLP} --augment --save-model mnist_model_augment.pth", MLP, ACCURACY),
     ("blobs_classifier", "./src/train.py", None, r"Accuracy: ([\d.]+)"),
-    ("mlp_regression", "./src/train.py", None, r"Test R²: MLP ([\d.]+)"),
+    ("blobs_classifier", "./src/train.py --gif outputs/bench.gif", "./src/train.py",
+     r"Accuracy: ([\d.]+)"),
+    ("mlp_regression", "./src/train.py", None, r"Test R\^2: MLP ([\d.]+)"),
 ]
 
 
@@ -48,36 +71,42 @@ def main():
 
     env = {**os.environ, "MPLBACKEND": "Agg"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # a reader's laptop caches bytecode
+    cases = [case for case in CASES if not chapters or case[0] in chapters]
+    if any(DRIVER.name in case[1] for case in cases):
+        display = start_virtual_display()
+        if display:
+            env["DISPLAY"] = display
+        else:
+            print("skipping the live-window rows: no Xvfb (apt-get install xvfb xauth)")
+            cases = [case for case in cases if DRIVER.name not in case[1]]
 
     rows = []
-    for chapter, command, baseline, pattern in CASES:
-        if chapters and chapter not in chapters:
-            continue
+    for chapter in dict.fromkeys(case[0] for case in cases):
         if chapter == "mnist" and not Path(MNIST, "MNIST", "raw").is_dir():
             print(f"skipping {chapter}: no MNIST files under {MNIST}/MNIST/raw", flush=True)
             continue
-        commands = [command] + ([baseline] if baseline else [])
-        for c in commands:  # warm-up: uv sync, bytecode cache, data download
-            run(chapter, c, env)
+        mine = [case for case in cases if case[0] == chapter]
+        commands = list(dict.fromkeys(c for case in mine for c in case[1:3] if c))
+        run(chapter, commands[0], env)  # warm-up: uv sync, bytecode cache
         times = {c: [] for c in commands}
-        results = {c: [] for c in commands}
+        output = {c: [] for c in commands}
         for _ in range(args.runs):
             for c in commands:
-                seconds, output = run(chapter, c, env)
+                seconds, printed = run(chapter, c, env)
                 times[c].append(seconds)
-                found = re.findall(pattern, output)
-                results[c].append(short_number(found[-1]) if found else "?")
-        ours = statistics.median(times[command])
-        # Every run's final result: a run that diverged must show up here.
-        row = [chapter, command, f"{ours:.1f}", " / ".join(results[command])]
-        if baseline:
-            theirs = statistics.median(times[baseline])
-            row += [baseline, f"{theirs:.1f}", " / ".join(results[baseline]),
-                    f"{ours / theirs:.0%}"]
-        else:
-            row += ["", "", "", ""]
-        rows.append(row)
-        print(" | ".join(row), flush=True)
+                output[c].append(printed)
+        for _, command, baseline, pattern in mine:
+            # Every run's final result: a run that diverged must show up here.
+            row = [chapter, command, f"{statistics.median(times[command]):.1f}",
+                   results(output[command], pattern)]
+            if baseline:
+                ratio = statistics.median(times[command]) / statistics.median(times[baseline])
+                row += [baseline, f"{statistics.median(times[baseline]):.1f}",
+                        results(output[baseline], pattern), f"{ratio:.0%}"]
+            else:
+                row += ["", "", "", ""]
+            rows.append(row)
+            print(" | ".join(row), flush=True)
 
     if chapters:  # a partial table must not replace the full one
         print("BENCHMARKS.md left as it is (run without --only to rewrite it)")
@@ -95,6 +124,11 @@ def run(chapter, command, env):
     return seconds, result.stdout
 
 
+def results(outputs, pattern):
+    found = [re.findall(pattern, output) for output in outputs]
+    return " / ".join(short_number(f[-1]) if f else "?" for f in found)
+
+
 def short_number(text):
     try:
         return f"{float(text):.4g}"
@@ -102,17 +136,36 @@ def short_number(text):
         return text  # e.g. "97.92%"
 
 
+def start_virtual_display():
+    """Start Xvfb on a free display, stopped when bench.py ends; ":N", or None."""
+    if shutil.which("Xvfb") is None:
+        return None
+    read_end, write_end = os.pipe()
+    server = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0",
+                               "1280x1024x24", "-nolisten", "tcp"],
+                              pass_fds=[write_end], stderr=subprocess.DEVNULL)
+    atexit.register(server.terminate)
+    os.close(write_end)
+    with os.fdopen(read_end) as pipe:
+        number = pipe.readline().strip()  # written by Xvfb once it is ready
+    return f":{number}" if number else None
+
+
 def write_report(rows, runs):
-    header = ["chapter", "command", "s", "final (each run)", "baseline (book's plain loop)", "s",
+    header = ["chapter", "command", "s", "final (each run)", "baseline", "s",
               "final (each run)", "time vs baseline"]
-    short = lambda text: text.replace(MNIST, "$MNIST")  # noqa: E731
+    short = lambda text: text.replace(MNIST, "$MNIST").replace(  # noqa: E731
+        f"python {DRIVER}", "python $DRIVER")
     lines = [
         "# Benchmarks",
         "",
         f"Measured {datetime.date.today()} with `python3 bench.py --runs {runs}` on "
         f"{cpu_name()} ({os.cpu_count()} cores), {platform.system()}, Python {platform.python_version()}.",
         f"Whole-process wall time of `uv run ...` in the chapter folder, median of {runs} runs, "
-        "headless (MPLBACKEND=Agg), bytecode cached. `$MNIST` is the folder holding MNIST/raw/.",
+        "headless (MPLBACKEND=Agg), bytecode cached. `$MNIST` is the folder holding MNIST/raw/. "
+        "`python $DRIVER ...` rows open the live window (TkAgg) on a virtual X display (Xvfb): "
+        "`$DRIVER` is point_classifier_2d/tests/window_driver.py, which closes the final window "
+        "0.3 s after it opens.",
         "",
         "| " + " | ".join(header) + " |",
         "|" + "---|" * len(header),
