@@ -2,6 +2,7 @@
 (show or save, live updates while training, animated GIF)."""
 
 import argparse
+import atexit
 import math
 import os
 import random
@@ -13,6 +14,25 @@ import numpy as np
 import torch
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
+
+
+def _stop_quietly(kind, value, traceback):
+    """Output cut short (`| head -n 1`): end without a traceback; other errors as usual."""
+    if issubclass(kind, BrokenPipeError):  # the reader stopped reading
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush
+        return
+    sys.__excepthook__(kind, value, traceback)
+
+
+@atexit.register
+def _flush_quietly():  # output still buffered at exit would hit the closed pipe
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+sys.excepthook = _stop_quietly  # installed by `import common`: every script of this chapter imports it
 
 CHAPTER_DIR = Path(__file__).resolve().parent.parent
 OUTPUT_DIR = CHAPTER_DIR / "outputs"

@@ -6,6 +6,8 @@ os.environ["MPLBACKEND"] = "Agg"  # before anything imports matplotlib: never op
 
 import re
 import struct
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -92,3 +94,18 @@ def numbers(pattern, text):
     """All matches of a regex with float groups, as tuples of floats."""
     return [tuple(float(g) for g in m) if isinstance(m, tuple) else float(m)
             for m in re.findall(pattern, text)]
+
+
+def assert_ends_quietly_when_cut_short(script, *args):
+    """Run src/<script> with its output piped into a reader that stops after one line (as
+    `| head -n 1` does): it must end without a traceback and without an "Exception ignored" line."""
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONUNBUFFERED="")  # PYTHONUNBUFFERED would hide the flush at exit
+    process = subprocess.Popen([sys.executable, str(CHAPTER_DIR / "src" / script), *map(str, args)],
+                               cwd=CHAPTER_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = process.stdout.readline()
+    process.stdout.close()  # the reader stops reading
+    err = process.stderr.read().decode()
+    process.wait(timeout=300)
+    assert first.strip(), err  # the script did print something before it was cut short
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+    return process.returncode

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import train
-from conftest import CHAPTER_DIR, assert_one_line_error, assert_png, numbers
+from conftest import CHAPTER_DIR, assert_ends_quietly_when_cut_short, assert_one_line_error, assert_png, numbers
 
 EPOCH_LINE = r"Epoch: (\d+), Train Loss: ([\d.]+), Test Loss: ([\d.]+), Test Accuracy: ([\d.]+)"
 
@@ -83,3 +83,8 @@ def test_real_data_defaults_reach_098(real_mnist_dir, tmp_path, capsys):
     assert len(rows) == 40
     assert rows[-1][3] >= 0.98
     assert rows[-1][1] < rows[0][1]
+
+
+def test_ends_quietly_when_output_is_cut_short(mnist_dir, tmp_path):
+    assert_ends_quietly_when_cut_short("train.py", "--data-dir", mnist_dir, "--train-size", "all",
+                                       "--epochs", "3", "--no-show", "--save", tmp_path / "c.png")
