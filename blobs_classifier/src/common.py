@@ -1,16 +1,22 @@
-"""Helpers for this chapter's scripts: command-line plumbing, show/save, the plots of the
-points, live figures, GIF.
+"""Helpers for this chapter's scripts: command-line plumbing, the model's set-up and
+summary, the figures (points, decision regions, losses), the live view and the GIF.
 
 The scripts the article follows (dump_points.py, train.py) import from here, so each of
-them reads top to bottom as what the article explains.
+them reads top to bottom as the article's code.
 """
 import argparse
+import atexit
+import math
 import os
+import random
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 import matplotlib.pyplot as plt
 import numpy as np
+import torch
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap, to_rgb
 from matplotlib.lines import Line2D
@@ -29,6 +35,31 @@ GIF_HOLD_MS = 2000   # ... and the last one, so the result can be looked at
 # One colour per class (red/blue first as in the book); yellow is kept free for --predict.
 CLASS_COLORS = ["tab:red", "tab:blue", "tab:green", "tab:purple", "tab:brown",
                 "tab:pink", "tab:gray", "tab:cyan", "tab:olive"]
+
+
+GRID_SIZE = 300  # the decision regions are drawn on a 300 x 300 grid
+
+
+def _stop_quietly(kind, value, traceback):
+    if issubclass(kind, BrokenPipeError):  # the reader stopped reading (`| head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush
+        return
+    sys.__excepthook__(kind, value, traceback)
+
+
+@atexit.register
+def _flush_quietly():  # unflushed output would hit the closed pipe at exit
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+# Installed on import: every script of the chapter imports this module.
+sys.excepthook = _stop_quietly
+# Each printed line appears at once, also in a pipe (the scripts' print() needs no flush=True).
+if hasattr(sys.stdout, "reconfigure"):
+    sys.stdout.reconfigure(line_buffering=True)
 
 
 class Parser(argparse.ArgumentParser):
@@ -101,6 +132,205 @@ def show_or_save(fig, save_path, no_show, default_name):
     if can_show() and not no_show:
         plt.show()
     plt.close(fig)
+
+
+def set_up_torch(seed):
+    """Seed torch, numpy and random; one CPU thread."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    # These tensors are tiny: extra CPU threads only add waiting (10x slower on a busy machine).
+    torch.set_num_threads(1)
+
+
+def print_model(model, train_labels, val_labels):
+    print(model)
+    print(f"Parameters: {sum(p.numel() for p in model.parameters()):,}")
+    print(f"Training points: {len(train_labels)}, validation points: {len(val_labels)}")
+
+
+class Watch:
+    """Called by train_model once per epoch: keeps the training loss and the validation
+    loss (only watched, never trained on) for the figures, and redraws the live view."""
+
+    def __init__(self, model, loss_function, val_data, val_labels, live=None):
+        self.model, self.loss_function = model, loss_function
+        self.val_data, self.val_labels = val_data, val_labels
+        self.live = live or LiveView()  # LiveView() draws nothing
+        self.history = {"training": [], "validation": []}
+
+    def __call__(self, epoch, loss):
+        self.history["training"].append(loss.item())
+        with torch.no_grad():
+            val_loss = self.loss_function(self.model(self.val_data), self.val_labels)
+        self.history["validation"].append(val_loss.item())
+        self.live.update(epoch, self.history)  # redraws the figure now and then
+
+    def finish(self):
+        self.live.finish()
+
+
+@contextmanager
+def stop_on_ctrl_c(watch):
+    """Ctrl-C ends the training early; the script goes on with what was learned."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        print(f"Interrupted after {len(watch.history['training'])} epochs: "
+              "showing what was learned so far")
+
+
+def plot_data(train_data, val_data, train_labels, val_labels, scaler, classes):
+    """The points as numpy arrays for the figures: standardized (x) and in original units (raw)."""
+    train_x, val_x = train_data.numpy(), val_data.numpy()
+    return SimpleNamespace(classes=classes, features=train_x.shape[1], scaler=scaler,
+                           train_x=train_x, val_x=val_x,
+                           raw_train=scaler.inverse_transform(train_x),
+                           raw_val=scaler.inverse_transform(val_x),
+                           train_y=train_labels.numpy(), val_y=val_labels.numpy())
+
+
+# ---- The figures ----
+
+def show_points(data, args):
+    """dump_points.py: the data in original units and after StandardScaler."""
+    fig, (ax_raw, ax_scaled) = plt.subplots(1, 2, figsize=(11, 4.8))
+    plot_points(ax_raw, data.raw_train, data.train_y, data.raw_val, data.val_y, data.classes)
+    plot_points(ax_scaled, data.train_x, data.train_y, data.val_x, data.val_y, data.classes)
+    set_labels(ax_raw, data.features, "original units")
+    set_labels(ax_scaled, data.features, "standardized")
+    ax_raw.set_title(points_title("make_blobs data", data.features))
+    ax_scaled.set_title(points_title("After StandardScaler", data.features))
+    ax_raw.legend(handles=legend_handles(data.classes), fontsize="small")
+    ax_scaled.legend(handles=legend_handles(data.classes), fontsize="small")
+    fig.tight_layout()
+    show_or_save(fig, args.save, args.no_show, "dump_points.png")
+
+
+def start_live_view(model, data, args):
+    """The figure of show_results, updated while training runs (in a window and/or a GIF)."""
+    window = can_show() and not args.no_show and not args.no_live
+    if not window and args.gif is None:
+        return LiveView()
+    fig, (ax_plane, ax_loss) = plt.subplots(1, 2, figsize=(11, 4.8))
+    xlim, ylim = plot_limits(data, args.predict)
+    changing = []
+    if data.features <= 2:
+        grid, grid_x, _ = make_grid(data, xlim, ylim)
+        # The regions' colours as an image: new image data is much cheaper than a new contourf.
+        image = ax_plane.imshow(np.zeros(grid_x.shape), cmap=class_colormap(data.classes, 0.2),
+                                vmin=-0.5, vmax=data.classes - 0.5, origin="lower",
+                                extent=(*xlim, *ylim), aspect="auto", interpolation="nearest")
+        changing = [image]
+    draw_axes(ax_plane, ax_loss, data, [], xlim, ylim, args)
+    train_line, = ax_loss.plot([], [], label="training")
+    val_line, = ax_loss.plot([], [], label="validation")
+    ax_loss.legend()
+    ax_loss.set_xlim(1, args.epochs)
+    ax_loss.set_ylim(0, 1)  # raised by redraw() when a loss is higher
+    fig.tight_layout()
+    # Drawn again after the image, so the points and the legend stay on top of it.
+    changing += [*ax_plane.collections, ax_plane.get_legend(), *ax_plane.spines.values()]
+
+    def redraw(epoch, history):
+        if data.features <= 2:
+            image.set_data(predict_grid(model, grid, grid_x.shape))
+        epochs = range(1, len(history["training"]) + 1)
+        train_line.set_data(epochs, history["training"])
+        val_line.set_data(epochs, history["validation"])
+        top = max(history["training"] + history["validation"])
+        if math.isfinite(top) and top > ax_loss.get_ylim()[1]:  # a new range: full redraw
+            ax_loss.set_ylim(0, top * 1.1)
+        ax_loss.set_title(f"Loss (SGD, lr={args.lr}), epoch {epoch + 1}: "
+                          f"{history['training'][-1]:.4f}")
+        return [*changing, train_line, val_line, ax_loss.get_legend(), ax_loss.title]
+
+    return LiveView(fig, redraw, args.epochs, window=window, gif=args.gif)
+
+
+def show_results(model, data, history, predictions, args):
+    fig, (ax_plane, ax_loss) = plt.subplots(1, 2, figsize=(11, 4.8))
+    xlim, ylim = plot_limits(data, args.predict)
+    if data.features <= 2:
+        draw_regions(ax_plane, model, data, xlim, ylim)
+    draw_axes(ax_plane, ax_loss, data, predictions, xlim, ylim, args)
+    epochs = range(1, len(history["training"]) + 1)
+    ax_loss.plot(epochs, history["training"], label="training")
+    ax_loss.plot(epochs, history["validation"], label="validation")
+    ax_loss.set_title(f"Loss (SGD, lr={args.lr})")
+    ax_loss.legend()
+    fig.tight_layout()
+    show_or_save(fig, args.save, args.no_show, "train.png")
+
+
+def draw_axes(ax_plane, ax_loss, data, predictions, xlim, ylim, args):
+    """What the live and the final figure share: points, stars, labels, legend."""
+    if data.features <= 2:
+        title = f"Decision regions: {describe(args.hidden)}"
+    else:
+        title = points_title(f"No decision regions ({describe(args.hidden)}, "
+                             f"{data.features} features)", data.features)
+    plot_points(ax_plane, data.raw_train, data.train_y, data.raw_val, data.val_y, data.classes)
+    handles = legend_handles(data.classes)
+    for point, k, p in predictions:
+        px, py = plane(point[None, :], np.array([k]))
+        ax_plane.scatter(px, py, s=260, marker="*", color="yellow", edgecolor="black", zorder=3)
+        ax_plane.annotate(f"class {k} (p={p:.2f})", (px[0], py[0]), xytext=(8, 8),
+                          textcoords="offset points", fontsize="small",
+                          bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.8})
+    if predictions:
+        handles.append(Line2D([], [], linestyle="", marker="*", markersize=12, color="yellow",
+                              markeredgecolor="black", label="--predict"))
+    ax_plane.set_xlim(xlim)
+    ax_plane.set_ylim(ylim)
+    set_labels(ax_plane, data.features, "original units")
+    ax_plane.set_title(title)
+    ax_plane.legend(handles=handles, fontsize="small")
+
+    ax_loss.set_xlabel("epoch")
+    ax_loss.set_ylabel("cross-entropy loss")
+
+
+def describe(hidden):
+    return "linear model" if hidden is None else f"hidden layer of {hidden} (ReLU)"
+
+
+def plot_limits(data, predict):
+    """Axis ranges that hold every point, the --predict stars included, with a margin."""
+    stars = np.reshape(predict or [], (-1, data.features))
+    x = np.concatenate([data.raw_train, data.raw_val, stars])
+    # With 1 feature the vertical axis is the class: a star's class lies in the labels' range.
+    y = np.concatenate([data.train_y, data.val_y, np.zeros(len(stars))])
+    px, py = plane(x, y)
+    limits = []
+    for v in (px, py):
+        margin = 0.1 * (v.max() - v.min()) + 0.5
+        limits.append((v.min() - margin, v.max() + margin))
+    return limits
+
+
+def make_grid(data, xlim, ylim):
+    """Grid points over the plot: standardized like the data, as a tensor; and their x, y."""
+    gx, gy = np.meshgrid(np.linspace(*xlim, GRID_SIZE), np.linspace(*ylim, GRID_SIZE))
+    if data.features == 2:
+        grid = np.column_stack([gx.ravel(), gy.ravel()])
+    else:  # one feature: the vertical axis is not an input, so regions are vertical bands
+        grid = gx.ravel()[:, None]
+    return torch.tensor(data.scaler.transform(grid), dtype=torch.float32), gx, gy
+
+
+def predict_grid(model, grid, shape):
+    """The class the model picks at each grid point."""
+    with torch.no_grad():
+        return model(grid).argmax(dim=1).numpy().reshape(shape)
+
+
+def draw_regions(ax, model, data, xlim, ylim):
+    """Colour the plane by the class the model picks at each grid point."""
+    grid, gx, gy = make_grid(data, xlim, ylim)
+    region = predict_grid(model, grid, gx.shape)
+    ax.contourf(gx, gy, region, levels=np.arange(data.classes + 1) - 0.5,
+                colors=[class_color(k) for k in range(data.classes)], alpha=0.2)
 
 
 def plane(x, y):

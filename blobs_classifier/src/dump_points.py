@@ -1,36 +1,34 @@
-"""Make the blobs data set of the chapter and draw it (training vs validation).
+"""Make the article's blobs data set and draw it (training vs validation).
 
     uv run ./src/dump_points.py
     uv run ./src/dump_points.py --classes 4 --samples 800
 
-train.py imports make_data() and its flags from here, so the data is made in
-exactly one place.
+make_data() is the article's data code; train.py imports it from here (with its
+flags), so the data is made in exactly one place.
 """
 
-from types import SimpleNamespace
-
-import matplotlib.pyplot as plt
 import numpy as np
+import torch
 from sklearn.datasets import make_blobs
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from common import (Parser, add_figure_flags, fail, legend_handles, plot_points, points_title,
-                    set_labels, show_or_save)
+from common import Parser, add_figure_flags, fail, plot_data, show_points
 
-# The article's values.
-SAMPLES = 500
-CLASSES = 3
-FEATURES = 2
-DATA_SEED = 42
-TEST_SIZE = 0.2
+# The article's values (the defaults of the flags).
+CLASS_NUM = 3
+FEATURE_NUM = 2
+N_SAMPLES = 500
+RANDOM_STATE = 42
 
 
 def main(argv=None):
     args = parse_args(argv)
-    data = make_data(args.samples, args.classes, args.features, args.data_seed)
-    print_summary(data)
-    show_points(data, args)
+    train_data, val_data, train_labels, val_labels, scaler = make_data(
+        args.classes, args.features, args.samples, args.data_seed)
+    points = plot_data(train_data, val_data, train_labels, val_labels, scaler, args.classes)
+    print_summary(points)
+    show_points(points, args)
 
 
 def parse_args(argv):
@@ -44,15 +42,15 @@ def parse_args(argv):
 
 def add_data_args(parser):
     """The data flags, shared with train.py."""
-    parser.add_argument("--samples", type=int, default=SAMPLES,
-                        help=f"number of points (default {SAMPLES})")
-    parser.add_argument("--classes", type=int, default=CLASSES,
-                        help=f"number of blobs = classes (default {CLASSES})")
-    parser.add_argument("--features", type=int, default=FEATURES,
-                        help=f"number of features per point (default {FEATURES})")
-    parser.add_argument("--data-seed", type=int, default=DATA_SEED,
+    parser.add_argument("--samples", type=int, default=N_SAMPLES,
+                        help=f"number of points (default {N_SAMPLES})")
+    parser.add_argument("--classes", type=int, default=CLASS_NUM,
+                        help=f"number of blobs = classes (default {CLASS_NUM})")
+    parser.add_argument("--features", type=int, default=FEATURE_NUM,
+                        help=f"number of features per point (default {FEATURE_NUM})")
+    parser.add_argument("--data-seed", type=int, default=RANDOM_STATE,
                         help="random_state of make_blobs and train_test_split "
-                             f"(default {DATA_SEED})")
+                             f"(default {RANDOM_STATE})")
 
 
 def check_data_args(args):
@@ -64,49 +62,42 @@ def check_data_args(args):
         fail(f"--features must be at least 1, got {args.features}")
 
 
-def make_data(samples, classes, features, data_seed):
-    """make_blobs -> StandardScaler -> 80/20 split, in the article's order."""
-    raw, labels, centers = make_blobs(n_samples=samples, centers=classes,
-                                      n_features=features, random_state=data_seed,
-                                      return_centers=True)
-    # The scaler is kept: train.py needs it to scale the --predict points the same way.
-    scaler = StandardScaler()
-    scaled = scaler.fit_transform(raw)
-    # One call splits all three arrays with the same shuffle.
-    raw_train, raw_val, train_x, val_x, train_y, val_y = train_test_split(
-        raw, scaled, labels, test_size=TEST_SIZE, random_state=data_seed)
-    return SimpleNamespace(classes=classes, features=features, scaler=scaler,
-                           centers=centers, raw_train=raw_train, raw_val=raw_val,
-                           train_x=train_x, val_x=val_x, train_y=train_y, val_y=val_y)
+def make_data(class_num, feature_num, n_samples, random_state):
+    # Make the data
+    data, labels = make_blobs(n_samples=n_samples,
+                              centers=class_num,
+                              n_features=feature_num,
+                              random_state=random_state)
+    scaler = StandardScaler()  # 本との違い: kept, to scale --predict points and draw in original units
+    data = scaler.fit_transform(data)
+
+    # Split the data
+    train_data, val_data, train_labels, val_labels = train_test_split(data, labels,
+                                                                      test_size=0.2,
+                                                                      random_state=random_state)
+
+    # numpy arrays -> PyTorch tensors
+    train_data = torch.tensor(train_data, dtype=torch.float32)
+    train_labels = torch.tensor(train_labels, dtype=torch.long)
+    val_data = torch.tensor(val_data, dtype=torch.float32)
+    val_labels = torch.tensor(val_labels, dtype=torch.long)
+    return train_data, val_data, train_labels, val_labels, scaler
 
 
-def print_summary(data):
-    n_train, n_val = len(data.train_y), len(data.val_y)
+def print_summary(points):
+    n_train, n_val = len(points.train_y), len(points.val_y)
     print(f"Points: {n_train + n_val} ({n_train} training, {n_val} validation), "
-          f"features: {data.features}, classes: {data.classes}", flush=True)
-    all_y = np.concatenate([data.train_y, data.val_y])
-    for k, center in enumerate(data.centers):
-        print(f"Class {k}: {np.sum(all_y == k)} points, centre {format_point(center)}",
-              flush=True)
-    print(f"StandardScaler mean {format_point(data.scaler.mean_)}, "
-          f"std {format_point(data.scaler.scale_)}", flush=True)
-    print("First training points (original -> standardized, label):", flush=True)
-    for raw, scaled, label in zip(data.raw_train[:5], data.train_x[:5], data.train_y[:5]):
-        print(f"  {format_point(raw)} -> {format_point(scaled)}, {label}", flush=True)
-
-
-def show_points(data, args):
-    fig, (ax_raw, ax_scaled) = plt.subplots(1, 2, figsize=(11, 4.8))
-    plot_points(ax_raw, data.raw_train, data.train_y, data.raw_val, data.val_y, data.classes)
-    plot_points(ax_scaled, data.train_x, data.train_y, data.val_x, data.val_y, data.classes)
-    set_labels(ax_raw, data.features, "original units")
-    set_labels(ax_scaled, data.features, "standardized")
-    ax_raw.set_title(points_title("make_blobs data", data.features))
-    ax_scaled.set_title(points_title("After StandardScaler", data.features))
-    ax_raw.legend(handles=legend_handles(data.classes), fontsize="small")
-    ax_scaled.legend(handles=legend_handles(data.classes), fontsize="small")
-    fig.tight_layout()
-    show_or_save(fig, args.save, args.no_show, "dump_points.png")
+          f"features: {points.features}, classes: {points.classes}")
+    all_x = np.concatenate([points.raw_train, points.raw_val])
+    all_y = np.concatenate([points.train_y, points.val_y])
+    for k in range(points.classes):
+        print(f"Class {k}: {np.sum(all_y == k)} points, "
+              f"mean {format_point(all_x[all_y == k].mean(axis=0))}")
+    print(f"StandardScaler mean {format_point(points.scaler.mean_)}, "
+          f"std {format_point(points.scaler.scale_)}")
+    print("First training points (original -> standardized, label):")
+    for raw, scaled, label in zip(points.raw_train[:5], points.train_x[:5], points.train_y[:5]):
+        print(f"  {format_point(raw)} -> {format_point(scaled)}, {label}")
 
 
 def format_point(values):

@@ -3,6 +3,11 @@ import re
 import numpy as np
 import pytest
 
+import torch
+from sklearn.datasets import make_blobs
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+
 import common
 import dump_points
 
@@ -30,14 +35,20 @@ def test_headless_run_saves_to_outputs(tmp_path, monkeypatch, capsys):
     assert is_png(tmp_path / "dump_points.png")
 
 
-def test_data_is_standardized_and_split():
-    data = dump_points.make_data(500, 3, 2, 42)
-    assert data.train_x.shape == (400, 2) and data.val_x.shape == (100, 2)
-    # The scaler maps the raw points onto the standardized ones.
-    assert abs(data.scaler.transform(data.raw_val) - data.val_x).max() < 1e-12
-    both = list(data.train_x) + list(data.val_x)
-    assert abs(np.mean(both, axis=0)).max() < 1e-9
-    assert abs(np.std(both, axis=0) - 1).max() < 1e-9
+def test_make_data_is_the_articles_data():
+    train_data, val_data, train_labels, val_labels, scaler = dump_points.make_data(3, 2, 500, 42)
+    assert train_data.shape == (400, 2) and val_data.shape == (100, 2)
+    assert train_data.dtype == torch.float32 and train_labels.dtype == torch.long
+    # The article's steps, written out here: make_blobs -> StandardScaler -> split.
+    data, labels = make_blobs(n_samples=500, centers=3, n_features=2, random_state=42)
+    data = StandardScaler().fit_transform(data)
+    expected = train_test_split(data, labels, test_size=0.2, random_state=42)
+    for ours, theirs in zip([train_data, val_data, train_labels, val_labels], expected):
+        assert np.abs(ours.numpy() - theirs).max() < 1e-6
+    # The kept scaler is the one that standardized the data.
+    both = np.concatenate([train_data.numpy(), val_data.numpy()])
+    assert np.abs(scaler.transform(scaler.inverse_transform(both)) - both).max() < 1e-5
+    assert abs(both.mean(axis=0)).max() < 1e-6 and abs(both.std(axis=0) - 1).max() < 1e-6
 
 
 @pytest.mark.parametrize("args", [["--classes", "4", "--samples", "200"], ["--features", "3"],

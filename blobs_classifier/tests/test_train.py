@@ -65,13 +65,13 @@ def test_predict_prints_the_point_as_given(tmp_path, capsys):
 
 
 def test_predict_uses_the_same_scaler_as_the_data(capsys):
-    data = train.make_data(500, 3, 2, 42)
-    model = train.construct_model(2, None, 3)  # untrained: any scaling mistake shows in p
-    [(_, k, p)] = train.predict_points(model, data.scaler, [list(data.raw_val[0])])
+    _, val_data, _, _, scaler = train.make_data(3, 2, 500, 42)
+    model = train.SimpleClassifier(2, 3)  # untrained: any scaling mistake shows in p
+    raw = scaler.inverse_transform(val_data[:1].numpy())  # the point in original units
+    [(_, k, p)] = train.predict_points(model, scaler, [list(raw[0])])
     with train.torch.no_grad():
-        x = train.torch.tensor(data.val_x[:1], dtype=train.torch.float32)
-        expected = train.torch.softmax(model(x), dim=1)[0]
-    assert k == int(expected.argmax()) and abs(p - float(expected.max())) < 1e-6
+        expected = train.torch.softmax(model(val_data[:1]), dim=1)[0]
+    assert k == int(expected.argmax()) and abs(p - float(expected.max())) < 1e-5
 
 
 def test_hidden_layer_runs_and_learns(tmp_path, capsys):
