@@ -1,6 +1,9 @@
-"""The building blocks of an MLP in PyTorch, one at a time, each with a short explanation.
+"""The building blocks of an MLP in PyTorch, one at a time, in the order and under the
+names of the article's code (fc, x, u, h, t, y, mse), each with a short explanation.
 
     uv run ./src/basics.py
+
+The last section (one gradient step) is ours: the article explains it in words only.
 """
 
 import torch
@@ -31,8 +34,8 @@ def parse_args(argv):
 
 
 def section(title, explanation):
-    print(f"\n== {title} ==", flush=True)
-    print(f"   {explanation}", flush=True)
+    print(f"\n== {title} ==")
+    print(f"   {explanation}")
 
 
 def show_linear_layer():
@@ -41,7 +44,7 @@ def show_linear_layer():
     print(fc)
     print("fc.weight =", fc.weight.data)
     print("fc.bias   =", fc.bias.data)
-    print(f"Parameters: {sum(p.numel() for p in fc.parameters()):,}  (3*2 weights + 2 biases)", flush=True)
+    print(f"Parameters: {sum(p.numel() for p in fc.parameters()):,}  (3*2 weights + 2 biases)")
     return fc
 
 
@@ -53,35 +56,36 @@ def show_manual_seed():
     second = nn.Linear(3, 2).weight.data.clone()
     unseeded = nn.Linear(3, 2).weight.data.clone()  # the generator has moved on: new numbers
     print("seed 0, then nn.Linear(3, 2) twice -> same weights:", torch.equal(first, second))
-    print("a third layer without re-seeding   -> same weights:", torch.equal(first, unseeded), flush=True)
+    print("a third layer without re-seeding   -> same weights:", torch.equal(first, unseeded))
 
 
 def show_tensor():
     section("torch.tensor([1., 2., 3.])", "テンソルは PyTorch の計算で使うデータの型。小数点付きの値は float32 になる")
-    x = torch.tensor([1.0, 2.0, 3.0])
+    x = torch.tensor([1., 2., 3.])
     print("x       =", x)
     print("type(x) =", type(x))
-    print("x.dtype =", x.dtype, flush=True)
+    print("x.dtype =", x.dtype)
     return x
 
 
 def show_linear_transform(fc, x):
     section("y = Wx + b", "線形変換: 重み W を掛けてバイアス b を足す。fc(x) は同じ計算をしている")
     u = fc(x)
-    by_hand = fc.weight @ x + fc.bias
-    print("fc(x)              =", u.data)
-    print("fc.weight @ x + b  =", by_hand.data)
-    print("same result:", torch.allclose(u, by_hand), flush=True)
+    print("u = fc(x)         =", u)
+    by_hand = fc.weight @ x + fc.bias  # the same, with the weights printed above
+    print("fc.weight @ x + b =", by_hand.data)
+    print("same result:", torch.allclose(u, by_hand))
     return u
 
 
 def show_relu(u):
     section("ReLU = max(0, x)", "非線形変換 (活性化関数): 負の値を 0 にし、正の値はそのまま通す")
-    z = torch.tensor([-2.0, -0.5, 0.0, 1.5, 3.0])
+    h = F.relu(u)
+    print("h = F.relu(u) =", h)
+    z = torch.tensor([-2.0, -0.5, 0.0, 1.5, 3.0])  # more values, to see the rule
     print("z         =", z)
     print("F.relu(z) =", F.relu(z))
     print("max(0, z) =", torch.maximum(z, torch.zeros_like(z)), " <- the same, by hand")
-    print("F.relu(fc(x)) =", F.relu(u).data, flush=True)
 
 
 def show_mse():
@@ -91,7 +95,7 @@ def show_mse():
     mse = F.mse_loss(y, t)
     print("t =", t, " y =", y)
     print("((2-1)^2 + (4-3)^2) / 2 =", ((y - t) ** 2).mean().item())
-    print(f"MSE: {mse.item()}", flush=True)
+    print(f"MSE: {mse.item()}")
 
 
 def show_gradient_step():
@@ -106,7 +110,7 @@ def show_gradient_step():
         w -= LR * w.grad
     new_loss = F.mse_loss(w * x, t)
     print(f"after:  w = {w.item():.4f}, loss = {new_loss.item():.4f}")
-    print(f"Loss went down: {loss.item():.4f} -> {new_loss.item():.4f}", flush=True)
+    print(f"Loss went down: {loss.item():.4f} -> {new_loss.item():.4f}")
 
 
 if __name__ == "__main__":

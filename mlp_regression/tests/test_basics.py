@@ -43,6 +43,9 @@ def test_linear_layer_matches_the_hand_computation_and_seed_repeats(capsys):
 
 def test_relu_zeroes_negatives(capsys):
     out = run(capsys)
+    u = re.search(r"^u = fc\(x\) +=  ?tensor\(\[(.+)\], grad_fn", out, re.M).group(1)
+    h = re.search(r"^h = F\.relu\(u\) = tensor\(\[(.+)\], grad_fn", out, re.M).group(1)
+    assert [float(v) for v in h.split(",")] == [max(0.0, float(v)) for v in u.split(",")]
     relu = re.search(r"^F\.relu\(z\) = tensor\(\[(.+)\]\)$", out, re.M).group(1)
     values = [float(v) for v in relu.split(",")]
     assert values == [0.0, 0.0, 0.0, 1.5, 3.0]

@@ -96,16 +96,16 @@ def test_same_seed_same_numbers(tmp_path, capsys):
 
 
 def test_ctrl_c_still_shows_results(tmp_path, capsys, monkeypatch):
-    real_loss = train.dataset_loss
+    real_step = train.torch.optim.SGD.step
     calls = {"n": 0}
 
-    def interrupt_in_epoch_3(*args):
+    def interrupt_in_epoch_3(*args, **kwargs):
         calls["n"] += 1
-        if calls["n"] > 4:  # two evaluations per epoch
+        if calls["n"] > 2 * 20 + 5:  # 320 training rows / 16 = 20 steps per epoch
             raise KeyboardInterrupt
-        return real_loss(*args)
+        return real_step(*args, **kwargs)
 
-    monkeypatch.setattr(train, "dataset_loss", interrupt_in_epoch_3)
+    monkeypatch.setattr(train.torch.optim.SGD, "step", interrupt_in_epoch_3)
     png = tmp_path / "stopped.png"
     train.main(["--epochs", "50", "--no-show", "--save", str(png)])
     out = capsys.readouterr().out
