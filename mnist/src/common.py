@@ -302,3 +302,118 @@ def zero_based_range(values, step):
     log_range, they change only now and then (NaN or inf from a diverging run are ignored)."""
     finite = [v for v in values if math.isfinite(v)] or [step]
     return 0.0, step * max(1, math.ceil(max(finite) / step))
+
+
+# train_mlp.py and train_cnn.py: the flags, the figure title and the live view they share.
+
+def training_parser(description, epochs, lr, batch_size, model_file):
+    parser = Parser(description=description)
+    parser.add_argument("--epochs", type=positive_int, default=epochs, help="passes over the training images")
+    parser.add_argument("--lr", type=positive_float, default=lr, help="learning rate")
+    parser.add_argument("--batch-size", type=positive_int, default=batch_size, help="images per update")
+    parser.add_argument("--optimizer", choices=["adam", "sgd"], default="adam",
+                        help="adam (default) or plain sgd as in the lecture's first try")
+    parser.add_argument("--no-schedule", action="store_true",
+                        help="keep the learning rate constant instead of lowering it epoch by epoch")
+    parser.add_argument("--augment", action="store_true",
+                        help="randomly rotate, shift, zoom, thicken or blur every training batch")
+    parser.add_argument("--subset", type=positive_int, default=None,
+                        help="train on only N images first (a quick check that learning works)")
+    parser.add_argument("--save-model", type=model_path, default=model_file,
+                        help="where to write the trained model (.pth)")
+    add_common_flags(parser, live=True)
+    return parser
+
+
+def model_path(text):
+    """argparse type for --save-model: only .pth/.pt, so a typo cannot overwrite other files."""
+    path = Path(text)
+    if path.suffix.lower() not in (".pth", ".pt"):
+        raise argparse.ArgumentTypeError(f"--save-model needs a .pth file name, got {text!r}")
+    return path
+
+
+def curves_title(name, args):
+    schedule = "constant" if args.no_schedule else "cosine decay"
+    return (f"{name}, {args.optimizer} lr={args.lr} ({schedule})"
+            + (", augmented training images" if args.augment else ""))
+
+
+def start_curves_live_view(plot_learning_curves, args, title):
+    """The learning-curves figure (two losses left, the accuracy right), its curves growing
+    epoch by epoch in a window and/or a GIF; LiveView() (draws nothing) when neither is wanted."""
+    window = can_show() and not args.no_show and not args.no_live
+    if not window and args.gif is None:
+        return LiveView()
+    epochs = args.epochs
+    fig = plot_learning_curves([], [], [], title=title)
+    ax1, ax2 = fig.axes
+    margin = 0.05 * max(epochs - 1, 1)
+    for axes in (ax1, ax2):
+        axes.set_xlim(1 - margin, epochs + margin)  # the final figure's epoch axis, fixed from the start
+    ax1.set_ylim(0, 1)
+    ax2.set_ylim(0, 100)
+    loss_title = ax1.get_title()
+
+    def redraw(epoch, train_losses, val_losses, accuracies):
+        lines = ax1.get_lines() + ax2.get_lines()
+        for line, values in zip(lines, [train_losses, val_losses, accuracies]):
+            line.set_data(range(1, len(values) + 1), values)
+        if epoch < epochs:
+            # Ranges that change only now and then: each change costs a full redraw.
+            ax1.set_ylim(zero_based_range(train_losses + val_losses, 0.1))
+            ax2.set_ylim(10 * math.floor(min(accuracies) / 10), 100)
+            ax1.set_title(f"{loss_title} (epoch {epoch})")
+            return [*lines, ax1.title]
+        # The last frame: the ranges, titles and layout of the final figure; legends on top.
+        for axes in (ax1, ax2):
+            axes.set_autoscale_on(True)
+            axes.relim()
+            axes.autoscale_view()
+        ax1.set_title(loss_title)
+        fig.tight_layout()
+        return [*lines, ax1.get_legend(), ax2.get_legend(), ax1.title]
+
+    # Epochs count from 1 here: epochs + 1 makes the schedule run up to the last one.
+    return LiveView(fig, redraw, epochs + 1, window=window, gif=args.gif)
+
+def show_test_grid(images, labels, prediction, confidence, args):
+    """predict.py: test images with the predicted digit and its probability, mistakes in red."""
+    count = len(images)
+    correct = (prediction == labels).sum().item()
+    cols = min(count, int(np.ceil(np.sqrt(count))))
+    rows = int(np.ceil(count / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(1.3 * cols + 0.4, 1.5 * rows + 0.6), squeeze=False,
+                             layout="constrained")  # room for titles and suptitle
+    for ax in axes.flat:
+        ax.axis("off")
+    for i, ax in enumerate(axes.flat[:count]):
+        ax.imshow(images[i, 0].numpy(), cmap="gray")
+        wrong = prediction[i] != labels[i]
+        text = f"pred {prediction[i].item()} ({confidence[i].item():.2f})"
+        if wrong:
+            text += f"\ntrue {labels[i].item()}"
+        ax.set_title(text, fontsize=8, color="red" if wrong else "black")
+    fig.suptitle(f"Test images: prediction (confidence), mistakes in red: {correct}/{count} correct")
+    show_or_save(fig, args.save, args.no_show, "predict.png")
+
+
+def show_own_image(original, image, probabilities, model_name, args):
+    """predict.py --image: the picture, the 28x28 the model sees, and each digit's probability."""
+    prediction = int(probabilities.argmax())
+    fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(11, 3.6))
+    ax1.imshow(original, cmap="gray", vmin=0, vmax=255)
+    ax1.set_title("Your image (greyscale)")
+    ax2.imshow(image[0].numpy(), cmap="gray", vmin=0, vmax=1)
+    ax2.set_title("What the model sees (28x28)")
+    for ax in (ax1, ax2):
+        ax.set_xlabel("x (pixels)")
+        ax.set_ylabel("y (pixels)")
+    ax3.bar(range(10), probabilities.numpy(), color=["red" if d == prediction else "blue" for d in range(10)])
+    ax3.set_xticks(range(10))
+    ax3.set_ylim(0, 1)
+    ax3.set_xlabel("Digit")
+    ax3.set_ylabel("Probability (softmax)")
+    ax3.set_title(f"{model_name}: {prediction} ({probabilities[prediction].item():.2f})")
+    fig.tight_layout()
+    show_or_save(fig, args.save, args.no_show, "predict_image.png")

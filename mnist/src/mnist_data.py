@@ -78,3 +78,17 @@ def augment(images, max_angle=15, max_shift=0.08, zoom=(0.85, 1.15), p_thick=0.3
                          torch.stack([sin, cos, shift[:, 1]], dim=1)], dim=1)
     grid = torch.nn.functional.affine_grid(theta, [n, 1, 28, 28], align_corners=False)
     return torch.nn.functional.grid_sample(images, grid, align_corners=False)
+
+
+class Augmented:
+    """A DataLoader whose batches come out changed by augment(): new variants every epoch."""
+
+    def __init__(self, loader):
+        self.loader = loader
+        self.dataset = loader.dataset
+
+    def __iter__(self):
+        return ((augment(data), target) for data, target in self.loader)
+
+    def __len__(self):
+        return len(self.loader)

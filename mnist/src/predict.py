@@ -1,20 +1,18 @@
-"""Use the model saved by train_mlp.py: a grid of test predictions, or your own digit image."""
+"""Use a model saved by train_mlp.py or train_cnn.py: a grid of test predictions, or your own digit image."""
 
-import warnings
 from pathlib import Path
 
-import matplotlib.pyplot as plt
-import numpy as np
 import torch
-from PIL import Image, ImageOps
+import torch.nn.functional as F
 
-from common import (Parser, add_common_flags, fail, first_line, pick_device, positive_int,
-                    seed_everything, show_or_save)
+from common import (Parser, add_common_flags, fail, first_line, pick_device, positive_int, seed_everything,
+                    show_own_image, show_test_grid)
 from mnist_data import load_mnist
+from own_image import prepare_image
+from train_cnn import CNNClassifier
 from train_mlp import DEFAULT_MODEL, MNISTClassifier
 
-MAX_PIXELS = 50_000_000  # a 50-megapixel photo; beyond that the file is a mistake (or a "decompression bomb")
-WORK_SIZE = 1000  # pictures are shrunk to at most 1000 pixels on their longer side first
+MODELS = {"mlp": MNISTClassifier, "cnn": CNNClassifier}  # what a saved file says it holds -> its class
 
 
 def main(argv=None):
@@ -29,9 +27,9 @@ def main(argv=None):
 
 
 def parse_args(argv):
-    parser = Parser(description="Predict digits with the MLP saved by train_mlp.py.")
+    parser = Parser(description="Predict digits with a model saved by train_mlp.py or train_cnn.py.")
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL,
-                        help="model file written by train_mlp.py")
+                        help="model file written by train_mlp.py (default) or train_cnn.py")
     parser.add_argument("--image", default=None,
                         help="classify your own picture of one digit (PNG, JPEG, any size)")
     parser.add_argument("--count", type=positive_int, default=25,
@@ -41,19 +39,34 @@ def parse_args(argv):
 
 
 def load_model(path, device):
-    """Rebuild the MLP with the same options it was trained with, then load its weights."""
+    kind, options, state_dict = read_model_file(path, device)  # 本との違い: the file says which model
+    model = MODELS[kind](**options)
+    try:
+        model.load_state_dict(state_dict)
+    except RuntimeError as exc:
+        fail(f"model file {path} does not hold the {kind} of this chapter ({first_line(exc)})")
+    model.eval()  # dropout off, BatchNorm uses its running averages
+    return model.to(device)
+
+
+def read_model_file(path, device):
+    """(kind, options, weights) from a file of train_mlp.py or train_cnn.py; one error line otherwise."""
     if not path.is_file():
         fail(f"model file {path} not found; run `uv run ./src/train_mlp.py` first (or pass --model)")
     try:
         saved = torch.load(path, map_location=device, weights_only=True)
-        if "state_dict" not in saved:  # a bare state_dict, as in the lecture's torch.save(...)
-            saved = {"state_dict": saved, "dropout": 0.0,
-                     "batchnorm": any(key.startswith("bn1.") for key in saved)}
-        model = MNISTClassifier(saved["dropout"], saved["batchnorm"])
-        model.load_state_dict(saved["state_dict"])
     except Exception as exc:
         fail(f"cannot load model {path} ({first_line(exc)}); run `uv run ./src/train_mlp.py` again")
-    return model.to(device).eval()  # eval: dropout off, BatchNorm uses its running averages
+    if not isinstance(saved, dict):
+        fail(f"cannot load model {path} (it holds no weights); run `uv run ./src/train_mlp.py` again")
+    if "state_dict" not in saved:  # a bare state_dict, as the slides save it: the MLP
+        return "mlp", {"batchnorm": any(str(key).startswith("bn1.") for key in saved)}, saved
+    kind = saved.get("model", "mlp")  # files from before train_cnn.py hold the MLP
+    if kind not in MODELS:
+        fail(f"model file {path} holds a model of kind {str(kind)[:40]!r}; predict.py reads "
+             f"{' and '.join(MODELS)} models (train_mlp.py, train_cnn.py)")
+    options = {"dropout": float(saved.get("dropout", 0.0)), "batchnorm": bool(saved.get("batchnorm", False))}
+    return kind, options if kind == "mlp" else {}, saved["state_dict"]
 
 
 def predict_test_images(model, args, device):
@@ -62,154 +75,32 @@ def predict_test_images(model, args, device):
     pick = torch.randperm(len(images))[:count]
     images, labels = images[pick].to(device), labels[pick].to(device)
     with torch.no_grad():
-        probs = torch.softmax(model(images), dim=1)
+        probs = F.softmax(model(images), dim=1)
     confidence, prediction = probs.max(dim=1)
     correct = (prediction == labels).sum().item()
     print(f"Accuracy on these {count} test images: {100.0 * correct / count:.2f}% ({correct}/{count})",
           flush=True)
-
-    cols = min(count, int(np.ceil(np.sqrt(count))))
-    rows = int(np.ceil(count / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(1.3 * cols + 0.4, 1.5 * rows + 0.6), squeeze=False,
-                             layout="constrained")  # room for titles and suptitle
-    for ax in axes.flat:
-        ax.axis("off")
-    for i, ax in enumerate(axes.flat[:count]):
-        ax.imshow(images[i, 0].cpu().numpy(), cmap="gray")
-        wrong = prediction[i] != labels[i]
-        text = f"pred {prediction[i].item()} ({confidence[i].item():.2f})"
-        if wrong:
-            text += f"\ntrue {labels[i].item()}"
-        ax.set_title(text, fontsize=8, color="red" if wrong else "black")
-    fig.suptitle(f"Test images: prediction (confidence), mistakes in red: {correct}/{count} correct")
-    show_or_save(fig, args.save, args.no_show, "predict.png")
+    show_test_grid(images.cpu(), labels.cpu(), prediction.cpu(), confidence.cpu(), args)
 
 
 def predict_own_image(model, args, device):
-    original, digit = prepare_image(args.image)
+    original, image = prepare_image(args.image)
+    prediction, confidence = predict_single_image(model, image.to(device))
+    print(f"予測: {prediction}, 信頼度: {confidence:.2f}", flush=True)
+    with torch.no_grad():  # every digit's probability, for the figure and the line below
+        probabilities = F.softmax(model(image.unsqueeze(0).to(device)), dim=1)[0].cpu()
+    print("確率: " + ", ".join(f"{digit}: {p:.2f}" for digit, p in enumerate(probabilities.tolist())), flush=True)
+    show_own_image(original, image, probabilities, type(model).__name__, args)
+
+
+def predict_single_image(model, image):
+    model.eval()
     with torch.no_grad():
-        probs = torch.softmax(model(digit.to(device)), dim=1)[0].cpu()
-    prediction = int(probs.argmax())
-    print(f"予測: {prediction}, 信頼度: {probs[prediction].item():.2f}", flush=True)
-
-    fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(11, 3.6))
-    ax1.imshow(original, cmap="gray", vmin=0, vmax=255)
-    ax1.set_title("Your image (greyscale)")
-    ax2.imshow(digit[0, 0].numpy(), cmap="gray", vmin=0, vmax=1)
-    ax2.set_title("What the model sees (28x28)")
-    for ax in (ax1, ax2):
-        ax.set_xlabel("x (pixels)")
-        ax.set_ylabel("y (pixels)")
-    ax3.bar(range(10), probs.numpy(), color=["red" if d == prediction else "blue" for d in range(10)])
-    ax3.set_xticks(range(10))
-    ax3.set_xlabel("Digit")
-    ax3.set_ylabel("Probability (softmax)")
-    ax3.set_title(f"Prediction: {prediction} ({probs[prediction].item():.2f})")
-    fig.tight_layout()
-    show_or_save(fig, args.save, args.no_show, "predict_image.png")
-
-
-def prepare_image(path):
-    """Turn any picture of one digit into MNIST's format: 28x28, light digit on black, in [0, 1].
-
-    Photos differ from MNIST in many ways, so step by step: make the ink light and the
-    paper dark, remove the paper (with its shadows and noise), crop to the ink, fit it into
-    20x20 keeping the aspect ratio, and place it in a 28x28 field so that its centre of
-    mass sits in the middle, as MNIST itself was made.
-    """
-    original = read_grey(path)
-    pixels = original / 255.0
-    # Most of a picture is paper (its median), the ink is at one extreme: when the ink is
-    # the darker extreme (or both are as far), it is dark ink on light paper -> invert.
-    low, paper, high = np.percentile(pixels, [0.1, 50, 99.9])
-    if paper - low >= high - paper:
-        pixels = 1.0 - pixels
-    pixels = np.clip(pixels - paper_level(pixels), 0.0, None)
-    if pixels.max() < 0.1:
-        fail(f"no digit found in {path}: the image looks empty (one dark or light digit on a plain background works best)")
-    pixels /= pixels.max()
-    crop = crop_to_ink(pixels)
-
-    scale = 20.0 / max(crop.shape)
-    height, width = max(1, round(crop.shape[0] * scale)), max(1, round(crop.shape[1] * scale))
-    small = Image.fromarray((crop * 255).astype(np.uint8)).resize((width, height), Image.LANCZOS)
-    small = np.asarray(small, dtype=np.float32)
-    small /= max(small.max(), 1.0)  # thin strokes get faint when shrunk: full brightness again
-    total = small.sum()
-    cy = (small.sum(axis=1) * np.arange(height)).sum() / total
-    cx = (small.sum(axis=0) * np.arange(width)).sum() / total
-    # Centre of mass to the middle, but keep a 2-pixel dark margin like most MNIST digits.
-    top = int(np.clip(round(14 - cy), 2, 26 - height))
-    left = int(np.clip(round(14 - cx), 2, 26 - width))
-    digit = np.zeros((28, 28), dtype=np.float32)
-    digit[top:top + height, left:left + width] = small
-    return original, torch.from_numpy(digit).view(1, 1, 28, 28)
-
-
-def read_grey(path):
-    """The picture as a greyscale array (0-255), at most WORK_SIZE pixels on its longer side."""
-    path = Path(path)
-    if path.is_dir():
-        fail(f"cannot read image {path}: it is a folder, not an image file")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)  # an error, not a warning
-            with Image.open(path) as img:
-                if img.width * img.height > MAX_PIXELS:  # checked before the pixels are decoded
-                    fail(f"image {path} is too large ({img.width}x{img.height} pixels); "
-                         f"use one of at most {MAX_PIXELS // 1_000_000} million pixels")
-                img.thumbnail((WORK_SIZE, WORK_SIZE))  # a phone photo has far more pixels than we need
-                img = ImageOps.exif_transpose(img)  # phones store "turn me upright" beside the pixels
-                if img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info:
-                    img = on_plain_background(img.convert("RGBA"))
-                grey = img.convert("L")
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        fail(f"image {path} is too large (a decompression bomb?); use one of at most "
-             f"{MAX_PIXELS // 1_000_000} million pixels")
-    except (OSError, ValueError) as exc:
-        fail(f"cannot read image {path} ({first_line(exc)})")
-    return np.asarray(grey, dtype=np.float32)
-
-
-def on_plain_background(img):
-    """A transparent page becomes plain paper, dark under light ink and light under dark ink."""
-    rgba = np.asarray(img, dtype=np.float32)
-    opaque = rgba[..., 3] > 128
-    ink_is_light = opaque.any() and rgba[opaque, :3].mean() > 128
-    background = Image.new("RGBA", img.size, "black" if ink_is_light else "white")
-    return Image.alpha_composite(background, img)
-
-
-def paper_level(pixels):
-    """How bright the paper is at each pixel (after inversion the paper is the dark part).
-
-    A shadow or a lamp makes the paper darker on one side than on the other, so the level
-    is measured locally: shrink the picture to 32 pixels, take the darkest value around
-    each spot (the ink is thinner than the window, so it drops out), smooth, and blow it up
-    again. A small margin above that removes sensor and JPEG noise too.
-    """
-    image = torch.from_numpy(pixels)[None, None]
-    height, width = pixels.shape
-    scale = 32 / max(height, width)
-    small = torch.nn.functional.interpolate(image, size=(max(1, round(height * scale)), max(1, round(width * scale))),
-                                            mode="area")
-    paper = -torch.nn.functional.max_pool2d(-small, 7, stride=1, padding=3)  # darkest value around
-    paper = torch.nn.functional.avg_pool2d(paper, 7, stride=1, padding=3, count_include_pad=False)
-    paper = torch.nn.functional.interpolate(paper, size=(height, width), mode="bilinear", align_corners=False)[0, 0]
-    rest = pixels - paper.numpy()
-    noise = np.median(np.abs(rest - np.median(rest)))
-    return paper.numpy() + np.median(rest) + 6 * noise
-
-
-def crop_to_ink(pixels):
-    """Cut the picture down to the digit: the rows and columns holding all but a few specks of ink."""
-    ink = np.where(pixels > 0.25, pixels, 0.0)
-    bounds = []
-    for profile in (ink.sum(axis=1), ink.sum(axis=0)):
-        cumulative = np.cumsum(profile) / profile.sum()
-        bounds.append((np.searchsorted(cumulative, 0.002), np.searchsorted(cumulative, 0.998) + 1))
-    (top, bottom), (left, right) = bounds
-    return pixels[top:bottom, left:right]
+        image = image.unsqueeze(0)  # add the batch dimension: 1 x 28 x 28 -> 1 x 1 x 28 x 28
+        output = model(image)
+        prediction = output.argmax(dim=1)
+        confidence = F.softmax(output, dim=1).max()
+        return prediction.item(), confidence.item()
 
 
 if __name__ == "__main__":

@@ -1,12 +1,16 @@
-"""Photos of handwriting that is not MNIST, made the ways a reader's phone or paint program would.
+"""Photos of handwriting that is not MNIST's training set, made the ways a reader's phone or
+paint program would. Two sources:
 
-The digits are scikit-learn's `load_digits` (handwriting of about 40 people, scanned by UCI
-and shipped inside the scikit-learn package, 8x8 pixels with 17 grey levels). Each one is
-blown up and smoothed into strokes, then put on a page: any size, off-centre with wide
-margins, dark ink on light paper or chalk on a board, coloured, with a shadow across the
-page, JPEG noise, thin or thick strokes, or a transparent background.
+- "digits": scikit-learn's `load_digits` (handwriting of about 40 other people, scanned by UCI
+  and shipped inside the scikit-learn package, 8x8 pixels with 17 grey levels);
+- "photos": MNIST *test* digits (never trained on) printed and photographed again.
 
-`uv run python tests/handwriting.py OUT_DIR` writes the 30 pictures and a figure of them.
+Each digit is blown up and smoothed into strokes, then put on a page: any size, off-centre
+with wide margins, dark ink on light paper or chalk on a board, coloured, with a shadow
+across the page, paper texture, blur, JPEG noise, thin strokes or thick marker strokes, or a
+transparent background.
+
+`uv run python tests/handwriting.py OUT_DIR` writes 30 pictures of each source and a figure of them.
 """
 
 import io
@@ -18,27 +22,29 @@ import torch
 from PIL import Image, ImageFilter
 
 
-def digit_strokes(image8, size, thickness):
-    """An 8x8 digit as a smooth stroke image (0 = paper, 1 = ink), size x size pixels."""
-    padded = np.pad(image8 / 16, 2)  # a margin, so the strokes do not touch the box
+def digit_strokes(image, size, thickness):
+    """A small digit image (8x8 from scikit-learn, 28x28 from MNIST) as a smooth stroke image
+    (0 = paper, 1 = ink), size x size pixels."""
+    small = np.asarray(image, dtype=np.float32)
+    padded = np.pad(small / max(small.max(), 1e-6), 2 if len(small) == 8 else 0)  # a margin (MNIST has one)
     big = Image.fromarray((padded * 255).astype(np.uint8)).resize((size, size), Image.BICUBIC)
     big = big.filter(ImageFilter.GaussianBlur(size / 40))
     field = np.asarray(big, dtype=np.float32) / 255
     field /= max(field.max(), 1e-6)  # (an empty 8x8 gives an empty page)
     # The stroke's edge is where the smooth field crosses a level: a high level gives thin
     # strokes, a low one thick strokes. A soft ramp keeps the edges anti-aliased.
-    level = {"thin": 0.68, "normal": 0.5, "thick": 0.3}[thickness]
+    level = {"thin": 0.68, "normal": 0.5, "thick": 0.3, "marker": 0.12}[thickness]
     return np.clip((field - level) / 0.04 + 0.5, 0, 1)
 
 
-def make_photo(image8, rng, style):
+def make_photo(image, rng, style):
     """One page with the digit on it, as a PIL image (RGB, L or RGBA)."""
     width = int(rng.integers(80, 900))
     height = int(width * rng.uniform(0.6, 1.6))
     side = int(min(width, height) * rng.uniform(0.3, 0.8))  # the digit's box; the rest is margin
     ink = np.zeros((height, width), dtype=np.float32)
     top, left = int(rng.integers(0, height - side + 1)), int(rng.integers(0, width - side + 1))
-    ink[top:top + side, left:left + side] = digit_strokes(image8, side, style["thickness"])
+    ink[top:top + side, left:left + side] = digit_strokes(image, side, style["thickness"])
 
     if style["transparent"]:  # a paint program: black ink, the page itself transparent
         rgba = np.zeros((height, width, 4), dtype=np.uint8)
@@ -54,8 +60,14 @@ def make_photo(image8, rng, style):
         along = (np.cos(angle) * xs / width + np.sin(angle) * ys / height)
         along = (along - along.min()) / (np.ptp(along) + 1e-6)
         page = page * (1 - style["shadow"] * along)[..., None]
+    if style.get("texture"):  # paper fibres and blotches: smooth noise at two scales
+        for cells, amount in [(12, style["texture"]), (60, style["texture"] / 2)]:
+            noise = Image.fromarray(rng.uniform(0, 255, (cells, cells)).astype(np.uint8)).resize((width, height), Image.BICUBIC)
+            page = page * (1 - amount * np.asarray(noise, dtype=np.float32)[..., None] / 255)
     page = page + rng.normal(0, 6, page.shape)  # sensor noise
     img = Image.fromarray(np.clip(page, 0, 255).astype(np.uint8), "RGB")
+    if style.get("blur"):  # out of focus: blur radius as a fraction of the digit's size
+        img = img.filter(ImageFilter.GaussianBlur(style["blur"] * side))
     if style["jpeg"]:
         buffer = io.BytesIO()
         img.save(buffer, "JPEG", quality=style["jpeg"])
@@ -76,71 +88,130 @@ STYLES = [  # cycled over the 30 images, so each kind of trouble appears several
 ]
 
 
-def handwriting_set(count=30, seed=0):
-    """`count` (image, label) pairs, 3 of each digit for 30, each with its own page style."""
-    from sklearn.datasets import load_digits  # a dev dependency: only the tests need it
+PHOTO_STYLES = [  # MNIST test digits printed and photographed: blur, JPEG, paper, marker, off-centre
+    dict(paper=(240, 236, 225), pen=(25, 25, 35), thickness="normal", shadow=0.3, jpeg=50, grey=False,
+         transparent=False, texture=0.25, blur=0.02),
+    dict(paper=(250, 250, 245), pen=(10, 10, 10), thickness="marker", shadow=0.0, jpeg=35, grey=False,
+         transparent=False, texture=0.15, blur=0.0),
+    dict(paper=(230, 225, 205), pen=(30, 50, 150), thickness="thin", shadow=0.4, jpeg=60, grey=True,
+         transparent=False, texture=0.3, blur=0.01),
+    dict(paper=(245, 245, 245), pen=(60, 30, 30), thickness="thick", shadow=0.2, jpeg=25, grey=False,
+         transparent=False, texture=0.2, blur=0.035),
+    dict(paper=(215, 220, 225), pen=(0, 0, 0), thickness="marker", shadow=0.5, jpeg=70, grey=False,
+         transparent=False, texture=0.35, blur=0.015),
+]
 
-    digits = load_digits()
+
+def handwriting_set(count=30, seed=0, source="digits", data_dir=None):
+    """`count` (image, label) pairs, the same number of each digit, each with its own page style."""
+    if source == "digits":
+        from sklearn.datasets import load_digits  # a dev dependency: only the tests need it
+
+        digits = load_digits()
+        images, labels, styles = digits.images, digits.target, STYLES
+    else:
+        from mnist_data import load_mnist
+
+        test_images, test_labels = load_mnist(data_dir, train=False)
+        images, labels, styles = test_images[:, 0].numpy(), test_labels.numpy(), PHOTO_STYLES
     rng = np.random.default_rng(seed)
     pairs = []
     for i in range(count):
         label = i % 10
-        choice = rng.choice(np.flatnonzero(digits.target == label))
-        pairs.append((make_photo(digits.images[choice], rng, STYLES[i % len(STYLES)]), label))
+        choice = rng.choice(np.flatnonzero(labels == label))
+        pairs.append((make_photo(images[choice], rng, styles[i % len(styles)]), label))
     return pairs
 
 
-def write_set(folder, count=30, seed=0):
+def write_set(folder, count=30, seed=0, source="digits", data_dir=None):
     """Save the set as files a reader could have made; returns [(path, label)]."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     saved = []
-    for i, (img, label) in enumerate(handwriting_set(count, seed)):
+    for i, (img, label) in enumerate(handwriting_set(count, seed, source, data_dir)):
         ext = "png" if img.mode == "RGBA" or i % 2 == 0 else "jpg"
-        path = folder / f"{i:02d}_digit{label}.{ext}"
+        path = folder / f"{source}{i:03d}_digit{label}.{ext}"
         img.save(path, quality=90) if ext == "jpg" else img.save(path)
         saved.append((path, label))
     return saved
 
 
-def count_correct(model_file, pictures):
-    """How many pictures a saved model reads right, through predict.py's own pipeline."""
+def guesses(model_file, pictures):
+    """What a saved model reads on each picture, through predict.py's own pipeline."""
     import predict
 
     model = predict.load_model(Path(model_file), torch.device("cpu"))
-    digits = torch.cat([predict.prepare_image(path)[1] for path, _ in pictures])
+    digits = torch.stack([predict.prepare_image(path)[1] for path, _ in pictures])
     with torch.no_grad():
-        guesses = model(digits).argmax(dim=1)
-    return int((guesses == torch.tensor([label for _, label in pictures])).sum())
+        return model(digits).argmax(dim=1).tolist()
 
 
-def show_set(folder):
-    """Write the 30 pictures into `folder`, and one figure: each picture above what the model sees."""
+def count_correct(model_file, pictures):
+    """How many pictures a saved model reads right."""
+    return sum(guess == label for guess, (_, label) in zip(guesses(model_file, pictures), pictures))
+
+
+SOURCES = {"digits": "scikit-learn's digits", "photos": "MNIST test digits re-photographed"}
+
+
+def draw_pictures(pictures, title, path, notes=None):
+    """A figure: each picture above what predict.py gives the model (28x28); notes under each."""
     import matplotlib.pyplot as plt
 
-    import predict  # (src/ is put on the path below)
+    import predict
     from common import show_or_save
 
-    pictures = write_set(folder)
-    fig, axes = plt.subplots(6, 10, figsize=(12, 8.6), layout="constrained")
-    for i, (path, label) in enumerate(pictures):
+    rows = max(1, -(-len(pictures) // 10))
+    fig, axes = plt.subplots(2 * rows, 10, figsize=(12, 2.9 * rows + 0.4), layout="constrained", squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for i, entry in enumerate(pictures):
+        if entry is None:  # an empty place (a row has fewer than 10)
+            continue
+        picture, label = entry
         top, bottom = axes[2 * (i // 10), i % 10], axes[2 * (i // 10) + 1, i % 10]
-        with Image.open(path) as img:
+        with Image.open(picture) as img:
             shown = img.convert("RGBA")
         checker = Image.new("RGBA", shown.size, (200, 170, 200, 255))  # where the picture is transparent
         top.imshow(Image.alpha_composite(checker, shown))
-        top.set_title(f"{path.suffix[1:]}, label {label}", fontsize=8)
-        bottom.imshow(predict.prepare_image(path)[1][0, 0].numpy(), cmap="gray", vmin=0, vmax=1)
-        for ax in (top, bottom):
-            ax.set_xticks([])
-            ax.set_yticks([])
-    fig.suptitle("Handwriting that is not MNIST (scikit-learn's digits) on messy pages; "
-                 "below each: what predict.py gives the model (28x28)")
-    show_or_save(fig, Path(folder) / "handwriting.png", True, "handwriting.png")
+        top.set_title(f"{Path(picture).suffix[1:]}, label {label}", fontsize=8)
+        bottom.imshow(predict.prepare_image(picture)[1][0].numpy(), cmap="gray", vmin=0, vmax=1)
+        if notes:
+            bottom.set_title(notes[i], fontsize=8, color="red")
+    fig.suptitle(title)
+    show_or_save(fig, Path(path), True, Path(path).name)
+
+
+def main(folder, data_dir, model_files, count=100):
+    """Write `count` pictures of each source into `folder` and a figure of the first 20 of each;
+    with model files: how many each reads right, and a figure of the pictures each gets wrong."""
+    folder = Path(folder)
+    sets = {source: write_set(folder / source, count, 0, source, data_dir) for source in SOURCES}
+    print(f"Wrote {count} pictures of each source into {folder}/digits and {folder}/photos", flush=True)
+    draw_pictures(sets["digits"][:20] + sets["photos"][:20],
+                  "Top two rows: scikit-learn's digits; bottom two: MNIST test digits re-photographed. "
+                  "Below each: what predict.py gives the model", folder / "handwriting.png")
+    wrong = []
+    for model_file in model_files:
+        rates, mistakes, name = [], [], Path(model_file).stem.replace("mnist_model", "model")
+        for source, pictures in sets.items():
+            read = guesses(model_file, pictures)
+            rates.append(f"{source} {sum(g == l for g, (_, l) in zip(read, pictures))}/{len(pictures)}")
+            mistakes += [((path, label), f"{name}: {g}") for g, (path, label) in zip(read, pictures) if g != label]
+        print(f"{model_file}: " + ", ".join(rates), flush=True)
+        shown = mistakes[:10] + [(None, "")] * (10 - min(10, len(mistakes)))  # one row (up to 10) per model
+        wrong += shown
+    if model_files:
+        names = ", ".join(Path(m).name for m in model_files)
+        draw_pictures([w[0] for w in wrong], f"Pictures read wrong, one row per model ({names}; "
+                      "at most 10 each); below: the model's answer", folder / "mistakes.png", [w[1] for w in wrong])
 
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-    if len(sys.argv) != 2:
-        sys.exit("usage: uv run python tests/handwriting.py OUT_DIR")
-    show_set(sys.argv[1])
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    if len(sys.argv) < 2:
+        sys.exit("usage: uv run python tests/handwriting.py OUT_DIR [MODEL.pth ...]  (MNIST in ./data or MNIST_DATA_DIR)")
+    import os
+
+    main(sys.argv[1], os.environ.get("MNIST_DATA_DIR", Path(__file__).resolve().parent.parent / "data"), sys.argv[2:])

@@ -36,7 +36,7 @@ def test_messy_page_looks_like_the_plain_page(tmp_path):
             seen = []
             for name, page in [("plain.png", dict(PLAIN, thickness=style["thickness"])), ("messy.png", style)]:
                 make_photo(digits.images[index], rng, page).save(tmp_path / name)
-                seen.append(predict.prepare_image(tmp_path / name)[1][0, 0].numpy())
+                seen.append(predict.prepare_image(tmp_path / name)[1][0].numpy())
             plain, messy = seen
             assert messy.max() == pytest.approx(1, abs=0.02)
             assert messy[[0, 1, -2, -1]].max() < 0.05 and messy[:, [0, 1, -2, -1]].max() < 0.05
@@ -134,7 +134,7 @@ def test_phone_photo_turned_by_its_exif_tag(tmp_path):
     exif = Image.Exif()
     exif[0x0112] = 6  # orientation: turn 90 degrees clockwise to show
     upright.rotate(90, expand=True).save(tmp_path / "sideways.jpg", quality=95, exif=exif)
-    seen = [predict.prepare_image(tmp_path / name)[1][0, 0].numpy() for name in ("upright.jpg", "sideways.jpg")]
+    seen = [predict.prepare_image(tmp_path / name)[1][0].numpy() for name in ("upright.jpg", "sideways.jpg")]
     assert np.corrcoef(seen[0].ravel(), seen[1].ravel())[0, 1] > 0.95
 
 
@@ -148,4 +148,4 @@ def test_tiny_pictures_do_not_crash(tmp_path, size):
     except SystemExit as exc:  # "no digit found" is a fine answer too
         assert exc.code == 2
     else:
-        assert digit.shape == (1, 1, 28, 28) and torch.isfinite(digit).all()
+        assert digit.shape == (1, 28, 28) and torch.isfinite(digit).all()

@@ -89,15 +89,15 @@ def test_own_image_becomes_mnist_format(tmp_path):
         img.save(tmp_path / name)
         _, digits[name] = predict.prepare_image(tmp_path / name)
     for name, digit in digits.items():
-        pixels = digit[0, 0].numpy()
-        assert digit.shape == (1, 1, 28, 28) and pixels.min() >= 0 and pixels.max() == pytest.approx(1, abs=0.02)
+        pixels = digit[0].numpy()
+        assert digit.shape == (1, 28, 28) and pixels.min() >= 0 and pixels.max() == pytest.approx(1, abs=0.02)
         assert pixels[[0, -1]].max() < 0.05 and pixels[:, [0, -1]].max() < 0.05  # dark border, like MNIST
         rows, cols = np.nonzero(pixels > 0.05)
         assert rows.max() - rows.min() < 22 and cols.max() - cols.min() < 22  # fits the 20x20 box
         ys, xs = np.mgrid[0:28, 0:28]
         assert abs((pixels * ys).sum() / pixels.sum() - 13.5) < 2.5  # centred by mass
         assert abs((pixels * xs).sum() / pixels.sum() - 13.5) < 2.5
-    same = digits["dark_on_light.png"][0, 0] - digits["light_on_dark.png"][0, 0]
+    same = digits["dark_on_light.png"][0] - digits["light_on_dark.png"][0]
     assert same.abs().max() < 0.05  # inverted input, same result
 
 

@@ -1,0 +1,64 @@
+"""The same 10-class task and workflow as train_mlp.py, with a small CNN instead of the MLP.
+
+Data, training loop, evaluation, saving and figures are train_mlp.py's own functions;
+only the model (and its default settings) differ. predict.py reads either model file.
+"""
+
+import torch.nn as nn
+import torch.nn.functional as F
+
+from common import (CHAPTER_DIR, count_parameters, curves_title, pick_device, seed_everything, show_or_save,
+                    training_parser)
+from train_mlp import evaluate, load_data, plot_learning_curves, save_model, train_model
+
+DEFAULT_MODEL = CHAPTER_DIR / "mnist_model_cnn.pth"
+NAME = "CNN conv 16-32 (5x5) + Linear"
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    seed_everything(args.seed)
+    device = pick_device(args.device)
+    train_loader, val_loader, test_loader = load_data(args)
+
+    model = CNNClassifier().to(device)
+    print(model)
+    print(f"Parameters: {count_parameters(model):,}", flush=True)
+    history = train_model(model, device, train_loader, val_loader, args, NAME)
+    # The test set is used once, at the very end (the "real exam").
+    test_loss, accuracy = evaluate(model, device, test_loader, nn.CrossEntropyLoss())
+    print(f"Test Loss: {test_loss:.4f}, Test Accuracy: {accuracy:.2f}%", flush=True)
+    save_model(model, "cnn", args.save_model)
+    fig = plot_learning_curves(*history, title=curves_title(NAME, args))
+    show_or_save(fig, args.save, args.no_show, "train_cnn.png")
+
+
+def parse_args(argv):
+    parser = training_parser("Train a small CNN on all ten MNIST digits (same workflow as train_mlp.py).",
+                             epochs=6, lr=0.002, batch_size=64, model_file=DEFAULT_MODEL)
+    return parser.parse_args(argv)
+
+
+class CNNClassifier(nn.Module):
+    """Two convolutions that look for the same small pattern anywhere in the image, then one Linear."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 16, kernel_size=5)  # 1 x 28x28 -> 16 x 24x24
+        self.conv2 = nn.Conv2d(16, 32, kernel_size=5)  # 16 x 12x12 -> 32 x 8x8
+        self.fc = nn.Linear(32 * 4 * 4, 10)  # after the second max-pool: 32 x 4x4 -> 10 classes
+
+    def forward(self, x):
+        x = self.conv1(x)
+        x = F.relu(x)
+        x = F.max_pool2d(x, kernel_size=2)  # 24x24 -> 12x12
+        x = self.conv2(x)
+        x = F.relu(x)
+        x = F.max_pool2d(x, kernel_size=2)  # 8x8 -> 4x4
+        x = x.view(-1, 32 * 4 * 4)  # flatten for the Linear layer
+        x = self.fc(x)  # raw scores, as in train_mlp.py (CrossEntropyLoss applies softmax)
+        return x
+
+
+if __name__ == "__main__":
+    main()
