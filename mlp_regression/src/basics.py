@@ -70,7 +70,7 @@ def show_tensor():
 
 def show_linear_transform(fc, x):
     section("y = Wx + b", "線形変換: 重み W を掛けてバイアス b を足す。fc(x) は同じ計算をしている")
-    u = fc(x)
+    u = fc(x)  # 本との違い: the fc of the first section (its weights are printed), not a new one
     print("u = fc(x)         =", u)
     by_hand = fc.weight @ x + fc.bias  # the same, with the weights printed above
     print("fc.weight @ x + b =", by_hand.data)
@@ -98,7 +98,7 @@ def show_mse():
     print(f"MSE: {mse.item()}")
 
 
-def show_gradient_step():
+def show_gradient_step():  # 本との違い: not in the article's code (it explains this step in words)
     section(f"one gradient step (lr {LR})", "勾配降下法: 損失の勾配と逆向きに、学習率を掛けた分だけパラメータを動かす")
     x = torch.tensor([1.0, 2.0, 3.0])
     t = 2 * x  # the right answer is w = 2

@@ -40,6 +40,7 @@ def main(argv=None):
 
     X, t = load_data(args.data)
     data = split_and_scale(X, t, args.seed)
+    # 本との違い: mini-batches of 16 rows from a DataLoader (the article names SGD, shows no loop)
     train_loader = DataLoader(TensorDataset(data["X_train"], data["t_train"]),
                               batch_size=args.batch_size, shuffle=True)
 
@@ -97,6 +98,7 @@ def load_data(path):
 def split_and_scale(X, t, seed):
     """Hold out a test set, then standardize inputs and rents with the training set's statistics only."""
     X_train, X_test, t_train, t_test = train_test_split(X, t, test_size=TEST_SIZE, random_state=seed)
+    # 本との違い: standardized inputs and rents (the article's examples use raw values)
     x_scaler = StandardScaler().fit(X_train)
     t_scaler = StandardScaler().fit(t_train.reshape(-1, 1))
 
@@ -114,8 +116,8 @@ def split_and_scale(X, t, seed):
 
 
 def train_model(model, optimizer, train_loader, epochs, watch):
-    # Mini-batches of 16 rows: with one step per epoch over all rows, lr 0.01 needs
-    # about 10x the epochs (2,000 instead of 200) to get as far.
+    # Mini-batches: with one step per epoch over all rows, lr 0.01 needs about
+    # 10x the epochs (2,000 instead of 200) to get as far.
     for epoch in range(1, epochs + 1):
         for x, t in train_loader:
             y = model(x)  # forward: the predicted rents
@@ -123,7 +125,7 @@ def train_model(model, optimizer, train_loader, epochs, watch):
             optimizer.zero_grad()  # clear the gradients of the previous step
             loss.backward()  # backward: the gradient of every weight and bias
             optimizer.step()  # each parameter moves against its gradient, times lr
-        watch(epoch)  # ours: the loss on all training and test rows, printed and kept for the figure
+        watch(epoch)  # 本との違い: loss on all training and test rows, printed and kept for the figure
 
 
 def predict_in_man_yen(model, data, x):
@@ -156,8 +158,9 @@ class RentMLP(nn.Module):
 
     def __init__(self, hidden):
         super().__init__()
-        self.fc1 = nn.Linear(3, hidden)  # the article's nn.Linear(3, 2) when hidden is 2
-        self.fc2 = nn.Linear(hidden, 1)  # ... and nn.Linear(2, 1)
+        # 本との違い: 16 hidden nodes by default; --hidden 2 gives the article's 3-2-1 network
+        self.fc1 = nn.Linear(3, hidden)  # the article's nn.Linear(3, 2)
+        self.fc2 = nn.Linear(hidden, 1)  # the article's nn.Linear(2, 1)
 
     def forward(self, x):
         u = self.fc1(x)  # linear transform: u = Wx + b
