@@ -3,6 +3,7 @@
 
 import argparse
 import atexit
+import functools
 import math
 import os
 import random
@@ -288,6 +289,113 @@ def save_gif(frames, path):
     images[0].save(path, save_all=True, append_images=images[1:], duration=durations, loop=0)
 
 
+# --- train.py and train_with_linear.py (4 vs 9): what they show beside the book's code ---
+
+def print_model(model):
+    print(model)
+    print(f"Parameters: {count_parameters(model):,}", flush=True)
+
+
+def keep_results_on_ctrl_c(train_model):
+    """Decorator: Ctrl-C stops training and returns the curves so far (the lists the live
+    view was last given), so the figures still show what was learned."""
+    @functools.wraps(train_model)
+    def run(*args):
+        live = args[-1]
+        try:
+            return train_model(*args)
+        except KeyboardInterrupt:
+            curves = live.state or ([], [], [])
+            print(f"Interrupted after {len(curves[-1])} epochs; showing what was learned so far.", flush=True)
+            return curves
+    return run
+
+
+def plot_curves(train_losses, test_losses, test_accuracies, name):
+    fig, ax = plt.subplots(figsize=(8, 5))
+    ax.plot(train_losses, color="blue", label="Train Loss")
+    ax.plot(test_losses, color="green", label="Test Loss")
+    ax.set_xlabel("Epoch")
+    ax.set_ylabel("Loss (binary cross-entropy, log scale)")
+    ax.set_yscale("log")  # on a linear scale the late rise of the test loss is invisible
+    ax2 = ax.twinx()  # accuracy lives on its own 0-1 scale
+    ax2.plot(test_accuracies, color="red", label="Test Accuracy")
+    ax2.set_ylabel("Test Accuracy")
+    lines = ax.get_lines() + ax2.get_lines()
+    ax.legend(lines, [line.get_label() for line in lines], loc="lower center")
+    ax.set_title(f"4 vs 9 ({name}.py): learning curves")
+    return fig
+
+
+def show_curves(train_losses, test_losses, test_accuracies, args):
+    fig = plot_curves(train_losses, test_losses, test_accuracies, args.name)
+    fig.tight_layout()
+    show_or_save(fig, args.save, args.no_show, f"{args.name}.png")
+
+
+def live_curves(args):
+    """The figure of show_curves, its curves growing epoch by epoch (in a window and/or a GIF)."""
+    window = can_show() and not args.no_show and not args.no_live
+    if not window and args.gif is None:
+        return LiveView()
+    fig = plot_curves([], [], [], args.name)
+    ax, ax2 = fig.axes
+    title = ax.get_title()
+    last = max(args.epochs - 1, 1)
+    ax.set_xlim(-0.05 * last, 1.05 * last)  # the final figure's epoch axis, fixed from the start
+    ax.set_ylim(0.001, 1)  # losses start near 0.69 (a coin toss) and fall
+    ax2.set_ylim(0.5, 1.02)
+    fig.tight_layout()
+
+    def redraw(epoch, train_losses, test_losses, test_accuracies):
+        train_line, test_line, accuracy_line = ax.get_lines() + ax2.get_lines()
+        for line, values in [(train_line, train_losses), (test_line, test_losses), (accuracy_line, test_accuracies)]:
+            line.set_data(range(len(values)), values)
+        if epoch < args.epochs - 1:
+            # Ranges that change only if a curve leaves them: each change costs a full redraw.
+            ax.set_ylim(log_range(train_losses + test_losses, decades=3))
+            ax2.set_ylim(min(0.5, min(test_accuracies)), 1.02)
+            ax.set_title(f"{title} (epoch {epoch})")
+            return [train_line, test_line, accuracy_line, ax.title]
+        # The last frame: the ranges, title and layout of the final figure, and its drawing order.
+        for axes in (ax, ax2):
+            axes.set_autoscale_on(True)
+            axes.relim()
+            axes.autoscale_view()
+        ax.set_title(title)
+        fig.tight_layout()
+        return [train_line, test_line, ax.get_legend(), accuracy_line, ax.title]
+
+    return LiveView(fig, redraw, args.epochs, window=window, gif=args.gif)
+
+
+def show_mistakes(model, test_data, args, digits):
+    """--mistakes N: misclassified test images, titled with the true digit and P(prediction)."""
+    if not args.mistakes:
+        return
+    model.eval()
+    with torch.no_grad():
+        batches = [(data, label, model(data)) for data, label in test_data]
+    images, labels, prob_second = (torch.cat(parts) for parts in zip(*batches))  # P(label 1)
+    wrong = ((prob_second > 0.5).float() != labels).nonzero().flatten()
+    print(f"Misclassified test images: {len(wrong)}, showing {min(len(wrong), args.mistakes)}", flush=True)
+    wrong = wrong[:args.mistakes].tolist()
+    cols = max(1, min(8, len(wrong)))
+    rows = max(1, -(-len(wrong) // cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(1.6 * cols, 1.9 * rows + 0.6), squeeze=False,
+                             layout="constrained")  # room for titles and suptitle
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, i in zip(axes.flat, wrong):
+        p = prob_second[i].item()
+        guess, conf = (digits[1], p) if p > 0.5 else (digits[0], 1 - p)
+        ax.imshow(images[i, 0].cpu().numpy(), cmap="gray")
+        ax.set_title(f"true {digits[int(labels[i])]}\npred {guess} ({conf:.2f})", fontsize=8, color="red")
+    fig.suptitle(f"Misclassified test images ({len(wrong)} shown)")
+    save = None if args.save is None else args.save.with_name(args.save.stem + "_mistakes.png")
+    show_or_save(fig, save, args.no_show, f"{args.name}_mistakes.png")
+
+
 def log_range(values, decades=1):
     """Axis limits for a log scale at whole powers of ten around the values (at least `decades`
     of them): they stay put while the values move inside, so a live figure is rarely redrawn fully."""
@@ -302,6 +410,7 @@ def zero_based_range(values, step):
     log_range, they change only now and then (NaN or inf from a diverging run are ignored)."""
     finite = [v for v in values if math.isfinite(v)] or [step]
     return 0.0, step * max(1, math.ceil(max(finite) / step))
+
 
 
 # train_mlp.py and train_cnn.py: the flags, the figure title and the live view they share.

@@ -1,16 +1,27 @@
 """The book's comparison: train.py's 4-vs-9 training with fully connected layers instead of convolutions.
 
-Same data, same loop, same flags and figures as train.py (it is reused, not copied);
-only the model (784-128-64-1) and the default learning rate (0.0003, as in the book) differ.
+The data, the training loop and the figures are train.py's (imported, not copied); only the
+model (784-128-64-1) and the default learning rate (0.0003, as in the book) differ.
 """
 
 import torch
 
-import train
+from common import live_curves, print_model, show_mistakes
+from train import DIGITS, load_data, parse_args, show_results, train_model
 
 
 def main(argv=None):
-    train.main(argv, model_class=LinearMnist, lr=0.0003, name="train_with_linear")
+    args = parse_args(argv, lr=0.0003, name="train_with_linear")  # 本にない: コマンドラインの設定
+    train_data, test_data = load_data(args)
+
+    model = LinearMnist().to(args.device)
+    print_model(model)
+    live = live_curves(args)  # 本にない: 学習中に伸びていく学習曲線（ウィンドウ / --gif）
+    train_losses, test_losses, test_accuracies = train_model(
+        model, train_data, test_data, args.epochs, args.lr, live
+    )
+    show_results(train_losses, test_losses, test_accuracies, args, live)
+    show_mistakes(model, test_data, args, DIGITS)  # --mistakes N のときだけ
 
 
 class LinearMnist(torch.nn.Module):
@@ -22,9 +33,13 @@ class LinearMnist(torch.nn.Module):
 
     def forward(self, data):
         data = data.view(-1, 28 * 28)  # the image becomes 784 numbers: which pixel is next to which is lost
-        data = torch.relu(self.fc1(data))
-        data = torch.relu(self.fc2(data))
-        return self.fc3(data).view(-1)  # logits; sigmoid happens in the loss / when predicting
+        data = self.fc1(data)
+        data = torch.relu(data)
+        data = self.fc2(data)
+        data = torch.relu(data)
+        data = self.fc3(data)
+        data = torch.sigmoid(data)
+        return data.squeeze(1)  # 本との違い: squeeze(1): 1 枚だけのバッチでも形が (1,) のまま
 
 
 if __name__ == "__main__":

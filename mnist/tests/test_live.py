@@ -82,16 +82,17 @@ def test_gif_has_the_default_size_and_replaces_an_old_gif(mnist_dir, tmp_path, c
 
 
 def test_ctrl_c_keeps_the_frames_so_far(mnist_dir, tmp_path, capsys, monkeypatch):
-    real_predict = train.predict_logits
-    calls = []
+    class StoppedInEpoch3(train.Mnist):
+        tests = 0
 
-    def interrupt_in_epoch_3(*args):
-        calls.append(1)
-        if len(calls) == 4:  # one evaluation per epoch
-            raise KeyboardInterrupt
-        return real_predict(*args)
+        def forward(self, data):
+            if not self.training:  # one test batch per epoch (24 test images)
+                StoppedInEpoch3.tests += 1
+                if StoppedInEpoch3.tests == 4:
+                    raise KeyboardInterrupt  # as Ctrl-C would
+            return super().forward(data)
 
-    monkeypatch.setattr(train, "predict_logits", interrupt_in_epoch_3)
+    monkeypatch.setattr(train, "Mnist", StoppedInEpoch3)
     gif, png = tmp_path / "stopped.gif", tmp_path / "stopped.png"
     train.main(["--data-dir", str(mnist_dir), "--train-size", "all", "--epochs", "6", "--batch-size", "16",
                 "--gif", str(gif), "--save", str(png), "--no-show"])

@@ -7,7 +7,7 @@ import pytest
 
 import common
 import show_mnist
-from conftest import CHAPTER_DIR, assert_one_line_error, assert_png
+from conftest import CHAPTER_DIR, assert_ends_quietly_when_cut_short, assert_one_line_error, assert_png
 
 
 def test_grid_of_first_100(mnist_dir, tmp_path, capsys):
@@ -53,3 +53,8 @@ def test_runs_as_the_reader_runs_it(mnist_dir, tmp_path):
     saved = [line for line in result.stdout.splitlines() if line.startswith("Saved figure to ")]
     assert saved, result.stdout
     assert_png(saved[0].removeprefix("Saved figure to "))
+
+
+def test_ends_quietly_when_output_is_cut_short(mnist_dir, tmp_path):
+    assert_ends_quietly_when_cut_short("show_mnist.py", "--data-dir", mnist_dir, "--no-show",
+                                       "--save", tmp_path / "grid.png")

@@ -7,7 +7,7 @@ import torch
 import common
 import train
 import train_with_linear
-from conftest import assert_png, numbers
+from conftest import assert_ends_quietly_when_cut_short, assert_png, numbers
 from test_train import EPOCH_LINE
 
 
@@ -36,7 +36,8 @@ def test_book_settings_and_shared_flags():
     assert args.lr == 0.0003 and args.epochs == 40 and args.batch_size == 100  # the book's values
     assert train.parse_args([]).lr == 0.004
     model = train_with_linear.LinearMnist()
-    assert model(torch.zeros(5, 1, 28, 28)).shape == (5,)
+    outputs = model(torch.rand(5, 1, 28, 28))
+    assert outputs.shape == (5,) and ((0 < outputs) & (outputs < 1)).all()  # sigmoid last, as train.py
     assert model(torch.zeros(1, 1, 28, 28)).shape == (1,)
 
 
@@ -49,3 +50,8 @@ def test_real_data_fully_connected_stays_below_the_cnn(real_mnist_dir, tmp_path,
     train_loss, test_loss = rows[-1][1], rows[-1][2]
     assert test_loss > 4 * train_loss  # memorised the 2,000 training images
     assert min(r[2] for r in rows) > 0.05  # the CNN's lowest test loss is below 0.03
+
+
+def test_ends_quietly_when_output_is_cut_short(mnist_dir, tmp_path):
+    assert_ends_quietly_when_cut_short("train_with_linear.py", "--data-dir", mnist_dir, "--train-size", "all",
+                                       "--epochs", "3", "--no-show", "--save", tmp_path / "c.png")
