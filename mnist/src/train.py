@@ -16,17 +16,17 @@ DIGITS = (4, 9)  # label 0 = "4", label 1 = "9"
 
 
 def main(argv=None):
-    args = parse_args(argv)  # 本にない: コマンドラインの設定（--epochs など）、シード、デバイス
+    args = parse_args(argv)  # 本との違い: the flags (--epochs ...), seed and device
     train_data, test_data = load_data(args)
 
     model = Mnist().to(args.device)
-    print_model(model)
-    live = live_curves(args)  # 本にない: 学習中に伸びていく学習曲線（ウィンドウ / --gif）
+    print_model(model)  # 本との違い: the model and its parameter count
+    live = live_curves(args)  # 本との違い: curves that grow while training (window / --gif)
     train_losses, test_losses, test_accuracies = train_model(
         model, train_data, test_data, args.epochs, args.lr, live
     )
     show_results(train_losses, test_losses, test_accuracies, args, live)
-    show_mistakes(model, test_data, args, DIGITS)  # --mistakes N のときだけ
+    show_mistakes(model, test_data, args, DIGITS)  # 本との違い: only with --mistakes N
 
 
 def parse_args(argv=None, lr=0.004, name="train"):
@@ -64,7 +64,7 @@ def load_data(args):
         train_x, train_y = train_x[pick], train_y[pick]
     print(f"Training images: {len(train_x):,}, test images: {len(test_x):,}", flush=True)
 
-    # The images are already tensors (mnist_data.py), so the batches are cut from them directly.
+    # 本との違い: the images are tensors already (mnist_data.py), not converted one by one every epoch
     train_dataset = TensorDataset(train_x.to(args.device), train_y.to(args.device))
     test_dataset = TensorDataset(test_x.to(args.device), test_y.to(args.device))
     batch_size = args.batch_size  # 100, as in the book (--batch-size changes it)
@@ -100,13 +100,13 @@ class Mnist(torch.nn.Module):
         data = data.view(-1, 16)
         data = self.fc(data)
         data = torch.sigmoid(data)
-        return data.squeeze(1)  # 本との違い: squeeze(1): 1 枚だけのバッチでも形が (1,) のまま
+        return data.squeeze(1)  # 本との違い: squeeze(1): a batch of one stays shape (1,)
 
 
-@keep_results_on_ctrl_c  # 本にない: Ctrl-C で止めても、そこまでの学習曲線を返す
-def train_model(model, train_data, test_data, epochs, lr, live):
+@keep_results_on_ctrl_c  # 本との違い: Ctrl-C returns the curves so far
+def train_model(model, train_data, test_data, epochs, lr, live):  # 本との違い: epochs, lr from the flags
     loss_fn = torch.nn.BCELoss()
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, fused=True)  # 本との違い: fused: faster on the CPU
 
     train_losses, test_losses, test_accuracies = [], [], []
     for epoch in range(epochs):
@@ -133,7 +133,7 @@ def train_model(model, train_data, test_data, epochs, lr, live):
 
         print(f"Epoch: {epoch}, Train Loss: {train_losses[-1]:.4f}, "
               f"Test Loss: {test_losses[-1]:.4f}, Test Accuracy: {test_accuracies[-1]:.4f}", flush=True)
-        live.update(epoch, train_losses, test_losses, test_accuracies)  # 本にない: 図を描き足す
+        live.update(epoch, train_losses, test_losses, test_accuracies)  # 本との違い: draws the figure so far
 
     return train_losses, test_losses, test_accuracies
 

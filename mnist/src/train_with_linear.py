@@ -11,17 +11,17 @@ from train import DIGITS, load_data, parse_args, show_results, train_model
 
 
 def main(argv=None):
-    args = parse_args(argv, lr=0.0003, name="train_with_linear")  # 本にない: コマンドラインの設定
+    args = parse_args(argv, lr=0.0003, name="train_with_linear")  # 本との違い: the flags, seed and device
     train_data, test_data = load_data(args)
 
     model = LinearMnist().to(args.device)
-    print_model(model)
-    live = live_curves(args)  # 本にない: 学習中に伸びていく学習曲線（ウィンドウ / --gif）
+    print_model(model)  # 本との違い: the model and its parameter count
+    live = live_curves(args)  # 本との違い: curves that grow while training (window / --gif)
     train_losses, test_losses, test_accuracies = train_model(
         model, train_data, test_data, args.epochs, args.lr, live
     )
     show_results(train_losses, test_losses, test_accuracies, args, live)
-    show_mistakes(model, test_data, args, DIGITS)  # --mistakes N のときだけ
+    show_mistakes(model, test_data, args, DIGITS)  # 本との違い: only with --mistakes N
 
 
 class LinearMnist(torch.nn.Module):
@@ -39,7 +39,7 @@ class LinearMnist(torch.nn.Module):
         data = torch.relu(data)
         data = self.fc3(data)
         data = torch.sigmoid(data)
-        return data.squeeze(1)  # 本との違い: squeeze(1): 1 枚だけのバッチでも形が (1,) のまま
+        return data.squeeze(1)  # 本との違い: squeeze(1): a batch of one stays shape (1,)
 
 
 if __name__ == "__main__":
