@@ -106,7 +106,7 @@ class Mnist(torch.nn.Module):
 @keep_results_on_ctrl_c  # 本との違い: Ctrl-C returns the curves so far
 def train_model(model, train_data, test_data, epochs, lr, live):  # 本との違い: epochs, lr from the flags
     loss_fn = torch.nn.BCELoss()
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr, fused=True)  # 本との違い: fused: faster on the CPU
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
 
     train_losses, test_losses, test_accuracies = [], [], []
     for epoch in range(epochs):
