@@ -1,5 +1,6 @@
-"""Helpers shared by the scripts of this chapter: errors, flags, seeding, device, and figures
-(show or save, live updates while training, animated GIF)."""
+"""Helpers shared by the scripts of this chapter: errors, flags, seeding, device, figures
+(show or save, live updates while training, animated GIF), what train.py shows beside the
+book's code (learning curves, misclassified images), and a quiet end when output is cut short."""
 
 import argparse
 import atexit
