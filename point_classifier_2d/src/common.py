@@ -1,16 +1,22 @@
-"""Helpers for this chapter's scripts: command-line plumbing, show/save, live figures, GIF.
+"""Helpers for this chapter's scripts: command-line plumbing, speed settings, the
+figures (final, live while training, GIF).
 
 The scripts the book names (dump_points.py, train.py) import from here, so each of
 them reads top to bottom as what the book explains.
 """
 import argparse
+import atexit
+import math
 import os
+import random
 import sys
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from contourpy import contour_generator  # matplotlib's own contour code, without the overhead
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
 from matplotlib.colors import ListedColormap
 from PIL import Image
 
@@ -22,6 +28,29 @@ NON_INTERACTIVE = {"agg", "pdf", "ps", "svg", "pgf", "cairo", "template"}
 GIF_DPI = 64         # GIF frames are drawn smaller than the window: a file of readable size
 GIF_FRAME_MS = 80    # how long each GIF frame is shown
 GIF_HOLD_MS = 2000   # ... and the last one, so the result can be looked at
+
+GRID_SIZE = 200  # the model's probability is drawn on a 200 x 200 grid ...
+LIVE_GRID_SIZE = 64  # ... and on a coarser one while training (10 times fewer points to ask)
+
+
+def _stop_quietly(kind, value, traceback):
+    if issubclass(kind, BrokenPipeError):  # the reader stopped reading (`| head -n 1`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush
+        return
+    sys.__excepthook__(kind, value, traceback)
+
+
+@atexit.register
+def _flush_quietly():  # output still buffered at exit would hit the closed pipe
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+sys.excepthook = _stop_quietly
+if hasattr(sys.stdout, "reconfigure"):
+    sys.stdout.reconfigure(line_buffering=True)  # each "Epoch ..." line shows at once, even in a pipe
 
 
 class Parser(argparse.ArgumentParser):
@@ -114,18 +143,19 @@ def frame_epochs(epochs, frames=48):
 
 
 class LiveView:
-    """Redraws a figure while training runs: in a window, into a GIF, or both.
+    """Keeps every epoch's loss and redraws a figure while training runs: in a window,
+    into a GIF, or both.
 
-        live = LiveView(fig, redraw, epochs, window=True, gif=None)
-        for epoch in range(epochs):
-            ...
-            live.update(epoch, losses)   # calls redraw(epoch, losses) at frame_epochs() only
-        live.finish()                    # writes the GIF and closes the figure
+        with LiveView(fig, redraw, epochs, window=True, gif=None) as live:
+            for epoch in range(epochs):
+                ...
+                live.update(epoch, loss.item())  # redraw(epoch, live.losses) at frame_epochs()
+        # here the GIF is written and the figure closed; Ctrl-C ends the `with` quietly
 
     redraw() changes only what moves (image data, line data, title text) and returns
     those artists. Only they are drawn again over a saved copy of the rest of the
     figure ("blitting"), which is about ten times faster than drawing everything.
-    LiveView() with no figure does nothing.
+    LiveView() with no figure only keeps the losses.
     """
 
     def __init__(self, fig=None, redraw=None, epochs=0, window=False, gif=None):
@@ -134,7 +164,8 @@ class LiveView:
         self.schedule = set(frame_epochs(epochs))
         self.background, self.limits = None, None
         self.frames = []
-        self.epoch, self.state, self.drawn = None, (), None
+        self.losses = []
+        self.epoch, self.drawn = None, None
         self.offscreen = False
         if fig is None:
             self.window, self.gif = False, None
@@ -146,10 +177,23 @@ class LiveView:
             plt.close(fig)  # never a window: draw off-screen only
             self.go_offscreen()
 
-    def update(self, epoch, *state):
-        self.epoch, self.state = epoch, state
+    def update(self, epoch, loss):
+        self.epoch = epoch
+        self.losses.append(loss)
         if epoch in self.schedule and (self.window or self.gif is not None):
             self.draw_frame()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, traceback):
+        if kind is not None and not issubclass(kind, KeyboardInterrupt):
+            plt.close(self.fig)
+            return False  # a real error: let it through
+        if kind is not None:
+            print(f"Stopped at epoch {len(self.losses)}: showing what was learned so far.")
+        self.finish()
+        return True  # Ctrl-C: go on to the final figure with what was learned
 
     def finish(self):
         """Draw the last epoch if it was not drawn (Ctrl-C), write the GIF, close the figure."""
@@ -166,7 +210,7 @@ class LiveView:
         if not self.window and not self.offscreen:  # the window was closed: GIF only
             self.go_offscreen()
         fig, canvas = self.fig, self.fig.canvas
-        artists = self.redraw(self.epoch, *self.state)
+        artists = self.redraw(self.epoch, self.losses)
         for artist in artists:
             artist.set_animated(True)  # left out of full redraws: drawn by hand below
         limits = [(ax.get_xlim(), ax.get_ylim()) for ax in fig.axes]
@@ -218,3 +262,132 @@ def save_gif(frames, path):
     images = [frame.quantize(palette=palette, dither=Image.Dither.NONE) for frame in frames]
     durations = [GIF_FRAME_MS] * (len(images) - 1) + [GIF_HOLD_MS]
     images[0].save(path, save_all=True, append_images=images[1:], duration=durations, loop=0)
+
+
+# ---- train.py: settings around the book's code -------------------------------------
+
+def set_seed_and_speed(seed):
+    """The same start every run (--seed), and two speed settings that do not change
+    what is learned."""
+    import torch  # here, not at the top: dump_points.py does not need torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    # One thread: a second one gains little on 200 points and slows training down
+    # a lot whenever another program is using the CPU.
+    torch.set_num_threads(1)
+    # Treat tiny "denormal" floats as 0; the CPU computes them very slowly.
+    torch.set_flush_denormal(True)
+
+
+def print_model(model):
+    """The layers, and the parameter count the book works out by hand (17,025)."""
+    print(model)
+    print(f"Parameters: {sum(p.numel() for p in model.parameters()):,}")
+
+
+# ---- train.py: the figures -------------------------------------------------------------
+
+# The colours of the final figure's contourf (ten bands of RdBu, alpha 0.35 on white),
+# as a colormap for the live image.
+SHADES = stepped_colormap("RdBu", 10, alpha=0.35)
+
+
+def start_live_view(model, points, labels, args):
+    """The figure of show_results, updated while training runs (in a window and/or a GIF).
+    Without either it only keeps the losses."""
+    window = can_show() and not args.no_show and not args.no_live
+    if not window and args.gif is None:
+        return LiveView()
+    fig, (ax_regions, ax_loss) = plt.subplots(1, 2, figsize=(12, 5.2))
+    grid_points = make_grid(LIVE_GRID_SIZE)
+    # An image with contourf's colours: changing its data is much cheaper than a new contourf.
+    image = ax_regions.imshow(np.zeros((LIVE_GRID_SIZE, LIVE_GRID_SIZE)), cmap=SHADES,
+                              vmin=0, vmax=1, origin="lower", extent=(0, 1, 0, 1),
+                              interpolation="bilinear", interpolation_stage="data")
+    line, = ax_loss.plot([], [], color="tab:purple")
+    draw_axes(ax_regions, ax_loss, points, labels, args)
+    ax_loss.set_xlim(0, args.epochs)
+    fig.tight_layout()
+    # Drawn again after the image, so they stay on top of it.
+    on_top = ax_regions.collections + list(ax_regions.spines.values())
+    boundary = ax_regions.add_collection(LineCollection([], colors="black"))
+
+    def redraw(epoch, losses):
+        probability = predict_grid(model, grid_points).numpy()
+        image.set_data(probability)
+        boundary.set_segments(contour_generator(*grid_points, probability).lines(0.5))
+        line.set_data(range(len(losses)), losses)
+        ax_loss.set_ylim(decades_around(losses))
+        ax_loss.set_title(f"training loss, epoch {epoch}: {losses[-1]:.4f}")
+        return [image, *on_top, boundary, line, ax_loss.title]
+
+    return LiveView(fig, redraw, args.epochs, window=window, gif=args.gif)
+
+
+def show_results(model, points, labels, losses, random_points, result, args):
+    """Left: the model's probability of blue over the square, its 0.5 boundary, the
+    training points, and the 1,000 random points coloured by the class the model gives
+    them. Right: the loss of every epoch."""
+    fig, (ax_regions, ax_loss) = plt.subplots(1, 2, figsize=(12, 5.2))
+    grid_x, grid_y = make_grid(GRID_SIZE)
+    probability = predict_grid(model, (grid_x, grid_y))
+    ax_regions.contourf(grid_x, grid_y, probability, levels=np.linspace(0, 1, 11),
+                        cmap="RdBu", alpha=0.35)
+    ax_regions.contour(grid_x, grid_y, probability, levels=[0.5], colors="black")
+    ax_loss.plot(losses, color="tab:purple")
+    draw_axes(ax_regions, ax_loss, points, labels, args)
+    random_points = random_points.numpy()
+    blue = (result >= 0.5).numpy()  # the book's rule: 0.5 or more is class 1
+    for chosen, color, name in [(~blue, "red", "0"), (blue, "blue", "1")]:
+        ax_regions.scatter(random_points[chosen, 0], random_points[chosen, 1], c=color, s=4,
+                           linewidths=0, alpha=0.7, label=f"random: class {name}")
+    ax_regions.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
+    ax_loss.set_title(f"training loss, final {losses[-1]:.4f}" if losses else "training loss")
+    fig.tight_layout()
+    show_or_save(fig, args.save, args.no_show, f"train_{Path(args.csv).stem}_{args.model}.png")
+
+
+def make_grid(size):
+    """A size x size grid over the unit square: its x and y coordinates."""
+    import torch
+
+    grid = torch.linspace(0, 1, size)
+    return torch.meshgrid(grid, grid, indexing="xy")
+
+
+def predict_grid(model, grid):
+    """The model's probability of label 1 at every grid point."""
+    import torch
+
+    grid_x, grid_y = grid
+    with torch.no_grad():
+        probability = model(torch.stack([grid_x.ravel(), grid_y.ravel()], dim=1))
+    return probability.reshape(grid_x.shape)
+
+
+def draw_axes(ax_regions, ax_loss, points, labels, args):
+    """What the live and the final figure share: points, labels, legend, scales."""
+    from dump_points import draw_points
+
+    draw_points(ax_regions, points.numpy(), labels.numpy())
+    ax_regions.plot([], [], color="black", label="p = 0.5 boundary")
+    ax_regions.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
+    ax_regions.set_title(f"{args.model} model: red = label 0, blue = label 1")
+
+    ax_loss.set_yscale("log")  # late progress (0.01 -> 0.001) would be invisible otherwise
+    ax_loss.set_xlabel("epoch")
+    ax_loss.set_ylabel("loss (BCE, log scale)")
+    ax_loss.grid(True, which="both", alpha=0.3)
+
+
+def decades_around(losses):
+    """Log-axis limits at whole powers of ten around the losses: they change (and the
+    whole figure is redrawn) only a few times. A loss of 0 or inf is left out."""
+    shown = np.asarray(losses)
+    shown = shown[np.isfinite(shown) & (shown > 0)]
+    if len(shown) == 0:
+        return 0.1, 1.0
+    low = 10.0 ** math.floor(math.log10(shown.min()))
+    return low, max(10.0 ** math.ceil(math.log10(shown.max())), low * 10)

@@ -56,6 +56,8 @@ def load_data(path):
             fail(f"{path}: row {line_number}: label must be 0 or 1, found {row[2].strip()}")
         values.append((x, y, label))
 
+    if len(values) == 1:
+        fail(f"{path}: only 1 data row; at least 2 points are needed")
     data = np.array(values, dtype=np.float32)
     return data[:, :2], data[:, 2]
 

@@ -5,6 +5,7 @@ import them."""
 import numpy as np
 import torch
 
+import common
 import train
 from conftest import DATA_DIR
 
@@ -12,16 +13,17 @@ N_POINTS = 200
 
 
 def complex_losses(data, seed):
-    """Train `complex` at the default settings; every epoch's loss.
+    """Train `complex` as train.py does at its default settings; every epoch's loss.
     data is a file of data/ ("curve") or one of SHAPES ("xor")."""
     if data in SHAPES:
-        points, labels = SHAPES[data]()
+        points, labels = (torch.from_numpy(array) for array in SHAPES[data]())
     else:
         points, labels = train.load_data(str(DATA_DIR / f"{data}.csv"))
-    train.set_seed(seed)
+    common.set_seed_and_speed(seed)
     model = train.construct_model("complex")
-    return train.train_model(model, torch.from_numpy(points), torch.from_numpy(labels),
-                             epochs=20001, lr=0.003)
+    losses = common.LiveView()  # draws nothing, keeps every epoch's loss
+    train.train_model(model, points, labels, 20001, 0.003, losses)
+    return losses.losses
 
 
 # Each point set: 200 points in the unit square, float32 like load_data returns.

@@ -43,6 +43,7 @@ def test_missing_file(run_main, tmp_path, script):
     ("0.1,0.2,0\n0.5,0.6,2\n", ["row 2", "label must be 0 or 1", "2"]),
     ("0.1,0.2,0.5\n", ["label must be 0 or 1"]),
     ("0.1,nan,1\n", ["'nan' is not a number"]),
+    ("0.1,0.2,1\n", ["only 1 data row", "at least 2 points"]),
 ])
 def test_malformed_csv(run_main, tmp_path, text, words):
     code, out, err = run_main(train.main, write(tmp_path, text), "simple", "--epochs", "1")

@@ -161,7 +161,7 @@ def test_gif_from_an_earlier_run_is_replaced(run_main, tmp_path):
 
 def test_ctrl_c_still_writes_the_gif_up_to_where_training_stopped(run_main, tmp_path, monkeypatch):
     calls = []
-    real_loss = train.torch.nn.BCEWithLogitsLoss.forward
+    real_loss = train.torch.nn.BCELoss.forward
 
     def loss(self, *args):  # Ctrl-C in the 40th epoch
         calls.append(1)
@@ -169,7 +169,7 @@ def test_ctrl_c_still_writes_the_gif_up_to_where_training_stopped(run_main, tmp_
             raise KeyboardInterrupt
         return real_loss(self, *args)
 
-    monkeypatch.setattr(train.torch.nn.BCEWithLogitsLoss, "forward", loss)
+    monkeypatch.setattr(train.torch.nn.BCELoss, "forward", loss)
     gif = tmp_path / "stopped.gif"
     code, out, err = run_main(train.main, CURVE, "complex", "--epochs", "301", "--gif", str(gif),
                               "--save", str(tmp_path / "stopped.png"))

@@ -8,6 +8,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 
+import common
 import train
 from conftest import CHAPTER_DIR, DATA_DIR, epoch_losses
 
@@ -32,6 +33,25 @@ def test_simple_on_linear_reaches_the_logistic_regression_optimum(run_main, tmp_
     assert 0.15 < optimum < 0.2
     assert losses[-1][1] == pytest.approx(optimum, abs=1e-3)
     assert losses[0][1] > losses[-1][1] + 0.2
+
+
+def test_the_books_four_steps_classify_1000_random_points(capsys):
+    # main()'s steps one by one, as the book lists them (a shorter training).
+    common.set_seed_and_speed(0)
+    points, labels = train.load_data(str(DATA_DIR / "linear.csv"))
+    model = train.construct_model("simple")
+    live = common.LiveView()
+    train.train_model(model, points, labels, 5001, 0.003, live)
+    random_points, result = train.exec_for_random_points(model)
+
+    assert len(live.losses) == 5001 and live.losses[-1] < 0.25
+    assert "Epoch 5000, Loss: " in capsys.readouterr().out
+    assert random_points.shape == (1000, 2) and result.shape == (1000,)
+    assert ((random_points >= 0) & (random_points < 1)).all()
+    assert ((result > 0) & (result < 1)).all()  # sigmoid: a probability of blue
+    # The class given by the 0.5 rule: blue above the line the data was made from.
+    above = random_points[:, 1] > 0.8 * random_points[:, 0] + 0.1
+    assert ((result >= 0.5) == above).float().mean() > 0.95
 
 
 def test_simple_on_curve_plateaus(run_main, tmp_path):
