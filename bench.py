@@ -55,6 +55,7 @@ CASES = [
     ("mnist", f"./src/train_with_linear.py --data-dir {MNIST}", DIGITS, ACCURACY),
     ("mnist", MLP, None, ACCURACY),
     ("mnist", f"{MLP} --augment --save-model mnist_model_augment.pth", MLP, ACCURACY),
+    ("mnist", f"./src/train_cnn.py --data-dir {MNIST}", MLP, ACCURACY),
     ("blobs_classifier", "./src/train.py", None, r"Accuracy: ([\d.]+)"),
     ("blobs_classifier", "./src/train.py --gif outputs/bench.gif", "./src/train.py",
      r"Accuracy: ([\d.]+)"),

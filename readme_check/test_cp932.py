@@ -29,6 +29,7 @@ SHORT = {
     "mnist/src/train.py": "--data-dir {mnist} --device cpu --epochs 2 --train-size 30 --mistakes 4 --save {fig} --no-show",
     "mnist/src/train_with_linear.py": "--data-dir {mnist} --device cpu --epochs 2 --train-size 30 --gif {tmp}/t.gif --save {fig} --no-show",
     "mnist/src/train_mlp.py": "--data-dir {mnist} --device cpu --epochs 2 --augment --save-model {tmp}/mlp.pth --save {fig} --no-show",
+    "mnist/src/train_cnn.py": "--data-dir {mnist} --device cpu --epochs 1 --augment --save-model {tmp}/cnn.pth --save {fig} --no-show",
     "mnist/src/predict.py": "--data-dir {mnist} --device cpu --model {model} --image ./samples/my_digit.png --save {fig} --no-show",
     "blobs_classifier/src/dump_points.py": "--save {fig} --no-show",
     "blobs_classifier/src/train.py": "--epochs 20 --predict 1.5 -3.0 --gif {tmp}/t.gif --save {fig} --no-show",

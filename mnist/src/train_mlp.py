@@ -151,6 +151,8 @@ def plot_learning_curves(train_losses, val_losses, accuracies, title=""):
     ax2.set_ylabel("Accuracy (%)")
     ax2.legend()
     ax2.set_title("Accuracy Curve")
+    for ax in (ax1, ax2):
+        ax.xaxis.get_major_locator().set_params(integer=True)  # (ours: whole epochs on the axis)
     fig.suptitle(title)
     fig.tight_layout()
     return fig
