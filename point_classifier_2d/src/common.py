@@ -344,7 +344,7 @@ def show_results(model, points, labels, losses, random_points, result, args):
         ax_regions.scatter(random_points[chosen, 0], random_points[chosen, 1], c=color, s=4,
                            linewidths=0, alpha=0.7, label=f"random: class {name}")
     ax_regions.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
-    ax_loss.set_title(f"training loss, final {losses[-1]:.4f}" if losses else "training loss")
+    ax_loss.set_title(f"training loss, final {losses[-1]:.3g}" if losses else "training loss")
     fig.tight_layout()
     show_or_save(fig, args.save, args.no_show, f"train_{Path(args.csv).stem}_{args.model}.png")
 
