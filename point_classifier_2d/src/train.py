@@ -65,9 +65,9 @@ def construct_model(name):
 
 def train_model(model, points, labels, epochs, lr, live):
     loss_fn = torch.nn.BCELoss()
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr,  # 本との違い: no late spikes, faster
-                                 betas=(0.9, 0.95), eps=1e-4, fused=True)
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, epochs)  # 本との違い: lr to 0
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr,  # 本との違い: no late spikes (README)
+                                 betas=(0.9, 0.95), eps=1e-4, fused=True)  # fused: faster
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, epochs)  # 本との違い: lr -> 0
 
     for epoch in range(epochs):
         optimizer.zero_grad()
