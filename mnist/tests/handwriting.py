@@ -177,7 +177,7 @@ def draw_pictures(pictures, title, path, notes=None):
         top.set_title(f"{Path(picture).suffix[1:]}, label {label}", fontsize=8)
         bottom.imshow(predict.prepare_image(picture)[1][0].numpy(), cmap="gray", vmin=0, vmax=1)
         if notes:
-            bottom.set_title(notes[i], fontsize=8, color="red")
+            bottom.set_title(notes[i], fontsize=7, color="red")
     fig.suptitle(title)
     show_or_save(fig, Path(path), True, Path(path).name)
 
@@ -193,7 +193,9 @@ def main(folder, data_dir, model_files, count=100):
                   "Below each: what predict.py gives the model", folder / "handwriting.png")
     wrong = []
     for model_file in model_files:
-        rates, mistakes, name = [], [], Path(model_file).stem.replace("mnist_model", "model")
+        rates, mistakes = [], []
+        name = Path(model_file).stem.replace("mnist_model", "").strip("_")  # mlp, mlp_augment, cnn, ...
+        name = name if "cnn" in name else f"mlp_{name}".strip("_")
         for source, pictures in sets.items():
             read = guesses(model_file, pictures)
             rates.append(f"{source} {sum(g == l for g, (_, l) in zip(read, pictures))}/{len(pictures)}")
@@ -202,9 +204,8 @@ def main(folder, data_dir, model_files, count=100):
         shown = mistakes[:10] + [(None, "")] * (10 - min(10, len(mistakes)))  # one row (up to 10) per model
         wrong += shown
     if model_files:
-        names = ", ".join(Path(m).name for m in model_files)
-        draw_pictures([w[0] for w in wrong], f"Pictures read wrong, one row per model ({names}; "
-                      "at most 10 each); below: the model's answer", folder / "mistakes.png", [w[1] for w in wrong])
+        draw_pictures([w[0] for w in wrong], "Pictures read wrong: one row per model (at most 10 each); "
+                      "in red: model, its answer", folder / "mistakes.png", [w[1] for w in wrong])
 
 
 if __name__ == "__main__":
