@@ -62,8 +62,8 @@ def load_data(args):
     train_dataset = TensorDataset(images[train_idx], labels[train_idx])
     val_dataset = TensorDataset(images[val_idx], labels[val_idx])
     test_dataset = TensorDataset(test_images, test_labels)
-    train_loader = DataLoader(train_dataset, batch_size=args.batch_size, shuffle=True,
-                              drop_last=len(train_dataset) % args.batch_size == 1)  # BatchNorm cannot learn from 1 image
+    lonely = len(train_dataset) % args.batch_size == 1 and len(train_dataset) > 1  # BatchNorm cannot learn from 1 image
+    train_loader = DataLoader(train_dataset, batch_size=args.batch_size, shuffle=True, drop_last=lonely)
     if args.augment:
         train_loader = Augmented(train_loader)  # new random variants of every batch, every epoch
     val_loader = DataLoader(val_dataset, batch_size=1000)  # no learning: big batches are fine
