@@ -85,15 +85,15 @@ def train_model(model, device, train_loader, val_loader, args, name):
     try:
         for epoch in range(1, args.epochs + 1):
             train_loss = train(model, device, train_loader, optimizer, criterion, epoch)
-            val_loss, accuracy = evaluate(model, device, val_loader, criterion)
+            val_loss, accuracy = evaluate(model, device, val_loader, criterion)  # 本との違い: validation, not test
             if not args.no_schedule:
-                scheduler.step()
+                scheduler.step()  # 本との違い: the cosine schedule, one step per epoch
             print(f"Epoch {epoch}: Train Loss: {train_loss:.4f}, "
                   f"Val Loss: {val_loss:.4f}, Val Accuracy: {accuracy:.2f}%", flush=True)
             train_losses.append(train_loss)
             val_losses.append(val_loss)
             accuracies.append(accuracy)
-            live.update(epoch, train_losses, val_losses, accuracies)  # redraws the curves now and then
+            live.update(epoch, train_losses, val_losses, accuracies)  # 本との違い: the curves grow while training
     except KeyboardInterrupt:
         print(f"Interrupted after {len(val_losses)} epochs; going on with the model so far.", flush=True)
     live.finish()
