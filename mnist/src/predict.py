@@ -56,7 +56,8 @@ def read_model_file(path, device):
     try:
         saved = torch.load(path, map_location=device, weights_only=True)
     except Exception as exc:
-        fail(f"cannot load model {path} ({first_line(exc)}); run `uv run ./src/train_mlp.py` again")
+        fail(f"cannot load model {path}: not a model file of train_mlp.py or train_cnn.py "
+             f"({type(exc).__name__}: {first_line(exc)}); run `uv run ./src/train_mlp.py` again")
     if not isinstance(saved, dict):
         fail(f"cannot load model {path} (it holds no weights); run `uv run ./src/train_mlp.py` again")
     if "state_dict" not in saved:  # a bare state_dict, as the slides save it: the MLP
