@@ -413,8 +413,7 @@ def zero_based_range(values, step):
     return 0.0, step * max(1, math.ceil(max(finite) / step))
 
 
-
-# train_mlp.py and train_cnn.py: the flags, the figure title and the live view they share.
+# --- train_mlp.py and train_cnn.py: the flags, the figure title and the live view they share ---
 
 def training_parser(description, epochs, lr, batch_size, model_file):
     parser = Parser(description=description)
@@ -486,6 +485,9 @@ def start_curves_live_view(plot_learning_curves, args, title):
 
     # Epochs count from 1 here: epochs + 1 makes the schedule run up to the last one.
     return LiveView(fig, redraw, epochs + 1, window=window, gif=args.gif)
+
+
+# --- predict.py: its two figures ---
 
 def show_test_grid(images, labels, prediction, confidence, args):
     """predict.py: test images with the predicted digit and its probability, mistakes in red."""

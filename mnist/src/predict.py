@@ -1,5 +1,6 @@
 """Use a model saved by train_mlp.py or train_cnn.py: a grid of test predictions, or your own digit image."""
 
+import pickle
 from pathlib import Path
 
 import torch
@@ -55,6 +56,9 @@ def read_model_file(path, device):
         fail(f"model file {path} not found; run `uv run ./src/train_mlp.py` first (or pass --model)")
     try:
         saved = torch.load(path, map_location=device, weights_only=True)
+    except pickle.UnpicklingError:  # another kind of file, or a whole model object (torch's long note: no help here)
+        fail(f"cannot load model {path}: it is not a weights file as train_mlp.py and train_cnn.py write them; "
+             f"run `uv run ./src/train_mlp.py` again")
     except Exception as exc:
         fail(f"cannot load model {path}: not a model file of train_mlp.py or train_cnn.py "
              f"({type(exc).__name__}: {first_line(exc)}); run `uv run ./src/train_mlp.py` again")

@@ -75,6 +75,8 @@ def test_old_mlp_files_still_load(tmp_path):
     (train.Mnist().state_dict(), "does not hold the mlp"),  # train.py's 4-vs-9 CNN, saved bare
     (torch.zeros(3), "holds no weights"),
     (b"not a model", "cannot load model"),
+    ((CHAPTER_DIR / "samples" / "my_digit.png").read_bytes(), "it is not a weights file"),  # the picture as --model
+    (train_cnn.CNNClassifier(), "it is not a weights file"),  # a whole model object, not its state_dict
 ])
 def test_model_file_of_another_kind_is_one_line(tmp_path, capsys, content, fragment):
     path = tmp_path / "other.pth"
