@@ -63,6 +63,14 @@ CASES = [
 ]
 
 
+# The most a command may take of the book's plain loop's time, on whichever CPU this runs.
+FLOORS = {
+    CURVE: 0.85,
+    "./src/train.py ./data/linear.csv simple": 0.95,
+    DIGITS: 0.60,
+}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="timed runs per command (median)")
@@ -81,7 +89,7 @@ def main():
             print("skipping the live-window rows: no Xvfb (apt-get install xvfb xauth)")
             cases = [case for case in cases if DRIVER.name not in case[1]]
 
-    rows = []
+    rows, misses = [], []
     for chapter in dict.fromkeys(case[0] for case in cases):
         if chapter == "mnist" and not Path(MNIST, "MNIST", "raw").is_dir():
             print(f"skipping {chapter}: no MNIST files under {MNIST}/MNIST/raw", flush=True)
@@ -104,15 +112,21 @@ def main():
                 ratio = statistics.median(times[command]) / statistics.median(times[baseline])
                 row += [baseline, f"{statistics.median(times[baseline]):.1f}",
                         results(output[baseline], pattern), f"{ratio:.0%}"]
+                if command in FLOORS:
+                    met = ratio <= FLOORS[command]
+                    row[-1] += f" (floor {FLOORS[command]:.0%}: {'met' if met else 'NOT MET'})"
+                    misses += [] if met else [command]
             else:
                 row += ["", "", "", ""]
             rows.append(row)
             print(" | ".join(row), flush=True)
 
+    print(f"speed floors: {len(misses)} not met" + (": " + ", ".join(misses) if misses else ""))
     if chapters:  # a partial table must not replace the full one
         print("BENCHMARKS.md left as it is (run without --only to rewrite it)")
     else:
         write_report(rows, args.runs)
+    sys.exit(1 if misses else 0)
 
 
 def run(chapter, command, env):

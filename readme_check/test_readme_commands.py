@@ -84,6 +84,48 @@ def test_the_docs_show_no_machine_paths():
     assert not found, "paths of the machine the docs were written on (write /path/to/... instead):\n" + "\n".join(found)
 
 
+# Flags whose value is a file the command writes.
+WRITING_FLAGS = {"--save", "--gif", "--save-model", "--out"}
+
+
+def written_into_the_repository(folder, command, tracked):
+    """The files `command` writes that git tracks, or that lie in a chapter's images/
+    (the README's own figures, made again only by the script the README names)."""
+    words = shlex.split(command)
+    found = []
+    for flag, value in zip(words, words[1:]):
+        if flag in WRITING_FLAGS:
+            path = (folder / value).resolve()
+            inside = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else None
+            if inside is not None and (inside in tracked or "images" in Path(inside).parts):
+                found.append(inside)
+    return found
+
+
+def test_the_tracked_file_check_catches_writes():
+    tracked = {"mnist/images/train.gif", "point_classifier_2d/data/linear.csv"}
+    chapter = ROOT / "mnist"
+    assert written_into_the_repository(chapter, "uv run ./src/train.py --gif images/train.gif",
+                                       tracked) == ["mnist/images/train.gif"]
+    assert written_into_the_repository(chapter, "uv run ./src/train.py --save images/new.png",
+                                       tracked) == ["mnist/images/new.png"]
+    assert written_into_the_repository(ROOT / "point_classifier_2d",
+                                       "uv run ./src/train.py x.csv simple --save ../point_classifier_2d/data/linear.csv",
+                                       tracked) == ["point_classifier_2d/data/linear.csv"]
+    assert written_into_the_repository(chapter, "uv run ./src/train.py --gif outputs/train.gif",
+                                       tracked) == []
+
+
+def test_no_readme_command_writes_into_tracked_files():
+    listing = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True)
+    if listing.returncode != 0:
+        pytest.skip("not a git checkout: cannot tell which files are tracked")
+    tracked = set(listing.stdout.splitlines())
+    found = [f"{readme}: {command} -> {path}" for readme, folder, command in COMMANDS
+             for path in written_into_the_repository(folder, command, tracked)]
+    assert not found, "README commands that write into the repository:\n" + "\n".join(found)
+
+
 def test_the_readmes_have_commands():
     readmes = {str(readme) for readme, _, _ in COMMANDS}
     assert "README.md" in readmes

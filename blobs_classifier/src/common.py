@@ -14,21 +14,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
-import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import ListedColormap, to_rgb
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
-from PIL import Image
+
+# matplotlib and PIL are imported inside the functions that draw: --help and a mistyped
+# flag then answer without loading them (about 0.5 s).
 
 CHAPTER_DIR = Path(__file__).resolve().parent.parent
 OUTPUT_DIR = CHAPTER_DIR / "outputs"
 # Backends that cannot open a window (SSH, CI, MPLBACKEND=Agg): save instead.
 NON_INTERACTIVE = {"agg", "pdf", "ps", "svg", "pgf", "cairo", "template"}
 
-GIF_DPI = 64         # GIF frames are drawn smaller than the window: a file of readable size
+GIF_DPI = 80         # GIF frames are drawn smaller than the window (920 x 416), text readable
 GIF_FRAME_MS = 80    # how long each GIF frame is shown
 GIF_HOLD_MS = 2000   # ... and the last one, so the result can be looked at
 
@@ -38,6 +35,13 @@ CLASS_COLORS = ["tab:red", "tab:blue", "tab:green", "tab:purple", "tab:brown",
 
 
 GRID_SIZE = 300  # the decision regions are drawn on a 300 x 300 grid
+FIGSIZE = (11.5, 5.2)
+# The shading: the class the model picks, the stronger the surer it is (softmax probability
+# from 1/classes, a pure guess, to 1), in steps that read like contour lines (and keep the
+# GIF's colours few).
+SHADE_WEAKEST, SHADE_STRONGEST, SHADE_STEPS = 0.06, 0.42, 8
+# Flags that change what is drawn or where it goes, not the run: left out of the figure title.
+NOT_RUN_FLAGS = {"help", "save", "no_show", "no_live", "gif", "predict"}
 
 
 def _stop_quietly(kind, value, traceback):
@@ -66,6 +70,16 @@ class Parser(argparse.ArgumentParser):
     def error(self, message):  # one line instead of the usage dump
         self.exit(2, f"error: {message} (see --help)\n")
 
+    def parse_args(self, args=None, namespace=None):
+        """Also keeps the flags that differ from their defaults (args.changed), for the titles."""
+        parsed = super().parse_args(args, namespace)
+        parsed.changed = [f"{action.option_strings[0]} {value:g}"
+                          if isinstance(value, float) else f"{action.option_strings[0]} {value}"
+                          for action in self._actions
+                          if action.dest not in NOT_RUN_FLAGS
+                          and (value := getattr(parsed, action.dest)) != action.default]
+        return parsed
+
 
 def fail(message):
     print(f"error: {message}", file=sys.stderr, flush=True)
@@ -85,6 +99,8 @@ def gif_path(text):
     if path.suffix.lower() != ".gif":
         raise argparse.ArgumentTypeError(f"--gif needs a .gif file name, got {text!r}")
     folder = path.parent
+    if not folder.is_dir() and folder.resolve() == OUTPUT_DIR:
+        OUTPUT_DIR.mkdir()  # the chapter's own outputs/ folder (--gif outputs/train.gif)
     if not folder.is_dir():
         raise argparse.ArgumentTypeError(f"folder {str(folder)!r} does not exist")
     if not os.access(folder, os.W_OK):
@@ -118,11 +134,13 @@ def add_figure_flags(parser, live=False):
 
 def can_show():
     """True when matplotlib can open a window here (not SSH, CI or MPLBACKEND=Agg)."""
+    import matplotlib.pyplot as plt
     return plt.get_backend().lower() not in NON_INTERACTIVE
 
 
 def show_or_save(fig, save_path, no_show, default_name):
     """Save the figure when asked or when no window can open, then show it."""
+    import matplotlib.pyplot as plt
     if save_path is None and not can_show():
         save_path = OUTPUT_DIR / default_name
     if save_path is not None:
@@ -192,9 +210,15 @@ def plot_data(train_data, val_data, train_labels, val_labels, scaler, classes):
 
 # ---- The figures ----
 
+def run_title(script, args):
+    """The command that made the figure, with the flags that changed the run."""
+    return " ".join([script, *args.changed]) if args.changed else f"{script} (default settings)"
+
+
 def show_points(data, args):
     """dump_points.py: the data in original units and after StandardScaler."""
-    fig, (ax_raw, ax_scaled) = plt.subplots(1, 2, figsize=(11, 4.8))
+    import matplotlib.pyplot as plt
+    fig, (ax_raw, ax_scaled) = plt.subplots(1, 2, figsize=(11, 5))
     plot_points(ax_raw, data.raw_train, data.train_y, data.raw_val, data.val_y, data.classes)
     plot_points(ax_scaled, data.train_x, data.train_y, data.val_x, data.val_y, data.classes)
     set_labels(ax_raw, data.features, "original units")
@@ -203,8 +227,23 @@ def show_points(data, args):
     ax_scaled.set_title(points_title("After StandardScaler", data.features))
     ax_raw.legend(handles=legend_handles(data.classes), fontsize="small")
     ax_scaled.legend(handles=legend_handles(data.classes), fontsize="small")
+    fig.suptitle(run_title("dump_points.py", args))
     fig.tight_layout()
     show_or_save(fig, args.save, args.no_show, "dump_points.png")
+
+
+def new_figure(data, args):
+    """train.py's figure, the same live and at the end: the plane with the colour key of
+    its shading, the losses, and the run's flags on top."""
+    import matplotlib.pyplot as plt
+    from mpl_toolkits.axes_grid1 import make_axes_locatable
+    fig, (ax_plane, ax_loss) = plt.subplots(1, 2, figsize=FIGSIZE)
+    if data.features <= 2:  # (no regions to shade with more features: no key)
+        ax_key = make_axes_locatable(ax_plane).append_axes(
+            "right", size=f"{3.5 * data.classes}%", pad=0.08)
+        draw_key(ax_key, data.classes)
+    fig.suptitle(run_title("train.py", args))
+    return fig, ax_plane, ax_loss
 
 
 def start_live_view(model, data, args):
@@ -212,17 +251,17 @@ def start_live_view(model, data, args):
     window = can_show() and not args.no_show and not args.no_live
     if not window and args.gif is None:
         return LiveView()
-    fig, (ax_plane, ax_loss) = plt.subplots(1, 2, figsize=(11, 4.8))
+    fig, ax_plane, ax_loss = new_figure(data, args)
     xlim, ylim = plot_limits(data, args.predict)
     changing = []
     if data.features <= 2:
         grid, grid_x, _ = make_grid(data, xlim, ylim)
-        # The regions' colours as an image: new image data is much cheaper than a new contourf.
-        image = ax_plane.imshow(np.zeros(grid_x.shape), cmap=class_colormap(data.classes, 0.2),
-                                vmin=-0.5, vmax=data.classes - 0.5, origin="lower",
-                                extent=(*xlim, *ylim), aspect="auto", interpolation="nearest")
+        # The shading as an image: new image data is much cheaper than a new contourf.
+        image = ax_plane.imshow(np.ones((*grid_x.shape, 3)), origin="lower", extent=(*xlim, *ylim),
+                                aspect="auto", interpolation="nearest")
         changing = [image]
     draw_axes(ax_plane, ax_loss, data, [], xlim, ylim, args)
+    rings = draw_mistakes(ax_plane, data, np.zeros(len(data.val_y), dtype=bool))
     train_line, = ax_loss.plot([], [], label="training")
     val_line, = ax_loss.plot([], [], label="validation")
     ax_loss.legend()
@@ -230,18 +269,22 @@ def start_live_view(model, data, args):
     ax_loss.set_ylim(0, 1)  # raised by redraw() when a loss is higher
     fig.tight_layout()
     # Drawn again after the image, so the points and the legend stay on top of it.
-    changing += [*ax_plane.collections, ax_plane.get_legend(), *ax_plane.spines.values()]
+    changing += [*ax_plane.collections, ax_plane.get_legend(), ax_plane.title,
+                 *ax_plane.spines.values()]
 
     def redraw(epoch, history):
         if data.features <= 2:
-            image.set_data(predict_grid(model, grid, grid_x.shape))
+            image.set_data(shade_grid(model, grid, grid_x.shape, data.classes))
+        wrong = misclassified(model, data)
+        rings.set_offsets(np.column_stack(plane(data.raw_val[wrong], data.val_y[wrong])))
+        ax_plane.set_title(plane_title(data, args, wrong))
         epochs = range(1, len(history["training"]) + 1)
         train_line.set_data(epochs, history["training"])
         val_line.set_data(epochs, history["validation"])
         top = max(history["training"] + history["validation"])
         if math.isfinite(top) and top > ax_loss.get_ylim()[1]:  # a new range: full redraw
             ax_loss.set_ylim(0, top * 1.1)
-        ax_loss.set_title(f"Loss (SGD, lr={args.lr}), epoch {epoch + 1}: "
+        ax_loss.set_title(f"Loss (SGD, lr={args.lr:g}), epoch {epoch + 1}: "
                           f"{history['training'][-1]:.4f}")
         return [*changing, train_line, val_line, ax_loss.get_legend(), ax_loss.title]
 
@@ -249,15 +292,24 @@ def start_live_view(model, data, args):
 
 
 def show_results(model, data, history, predictions, args):
-    fig, (ax_plane, ax_loss) = plt.subplots(1, 2, figsize=(11, 4.8))
+    fig, ax_plane, ax_loss = new_figure(data, args)
     xlim, ylim = plot_limits(data, args.predict)
     if data.features <= 2:
-        draw_regions(ax_plane, model, data, xlim, ylim)
+        grid, gx, _ = make_grid(data, xlim, ylim)
+        ax_plane.imshow(shade_grid(model, grid, gx.shape, data.classes), origin="lower",
+                        extent=(*xlim, *ylim), aspect="auto", interpolation="nearest")
     draw_axes(ax_plane, ax_loss, data, predictions, xlim, ylim, args)
+    wrong = misclassified(model, data)
+    draw_mistakes(ax_plane, data, wrong)
+    ax_plane.set_title(plane_title(data, args, wrong))
     epochs = range(1, len(history["training"]) + 1)
     ax_loss.plot(epochs, history["training"], label="training")
     ax_loss.plot(epochs, history["validation"], label="validation")
-    ax_loss.set_title(f"Loss (SGD, lr={args.lr})")
+    # The same axes as the live view's last frame.
+    ax_loss.set_xlim(1, max(args.epochs, 2))
+    finite = [v for v in history["training"] + history["validation"] if math.isfinite(v)]
+    ax_loss.set_ylim(0, max([1.0] + [1.1 * v for v in finite]))
+    ax_loss.set_title(f"Loss (SGD, lr={args.lr:g})")
     ax_loss.legend()
     fig.tight_layout()
     show_or_save(fig, args.save, args.no_show, "train.png")
@@ -265,13 +317,11 @@ def show_results(model, data, history, predictions, args):
 
 def draw_axes(ax_plane, ax_loss, data, predictions, xlim, ylim, args):
     """What the live and the final figure share: points, stars, labels, legend."""
-    if data.features <= 2:
-        title = f"Decision regions: {describe(args.hidden)}"
-    else:
-        title = points_title(f"No decision regions ({describe(args.hidden)}, "
-                             f"{data.features} features)", data.features)
+    from matplotlib.lines import Line2D
     plot_points(ax_plane, data.raw_train, data.train_y, data.raw_val, data.val_y, data.classes)
     handles = legend_handles(data.classes)
+    handles.append(Line2D([], [], linestyle="", marker="o", markersize=11, markerfacecolor="none",
+                          markeredgecolor="black", markeredgewidth=1.6, label="misclassified"))
     for point, k, p in predictions:
         px, py = plane(point[None, :], np.array([k]))
         ax_plane.scatter(px, py, s=260, marker="*", color="yellow", edgecolor="black", zorder=3)
@@ -284,15 +334,34 @@ def draw_axes(ax_plane, ax_loss, data, predictions, xlim, ylim, args):
     ax_plane.set_xlim(xlim)
     ax_plane.set_ylim(ylim)
     set_labels(ax_plane, data.features, "original units")
-    ax_plane.set_title(title)
-    ax_plane.legend(handles=handles, fontsize="small")
+    ax_plane.set_title(plane_title(data, args, np.zeros(len(data.val_y), dtype=bool)))
+    ax_plane.legend(handles=handles, fontsize="small", framealpha=0.9)
 
     ax_loss.set_xlabel("epoch")
     ax_loss.set_ylabel("cross-entropy loss")
 
 
-def describe(hidden):
-    return "linear model" if hidden is None else f"hidden layer of {hidden} (ReLU)"
+def plane_title(data, args, wrong):
+    model = "linear model" if args.hidden is None else f"hidden layer of {args.hidden} (ReLU)"
+    if data.features <= 2:
+        title = f"Decision regions: {model}"
+    else:
+        title = points_title(f"No decision regions ({model}, {data.features} features)",
+                             data.features)
+    return f"{title}\nvalidation: {wrong.sum()} of {len(wrong)} misclassified (ringed)"
+
+
+def misclassified(model, data):
+    """True for each validation point the model gets wrong now."""
+    with torch.no_grad():
+        return (model(torch.from_numpy(data.val_x)).argmax(dim=1).numpy() != data.val_y)
+
+
+def draw_mistakes(ax, data, wrong):
+    """A black ring around each misclassified validation point."""
+    px, py = plane(data.raw_val[wrong], data.val_y[wrong])
+    return ax.scatter(px, py, s=130, facecolors="none", edgecolors="black", linewidths=1.6,
+                      zorder=2.5)
 
 
 def plot_limits(data, predict):
@@ -319,18 +388,34 @@ def make_grid(data, xlim, ylim):
     return torch.tensor(data.scaler.transform(grid), dtype=torch.float32), gx, gy
 
 
-def predict_grid(model, grid, shape):
-    """The class the model picks at each grid point."""
+def shade_grid(model, grid, shape, classes):
+    """The picture of the plane (RGB): the class the model picks at each grid point, in
+    that class's colour, the stronger the higher its softmax probability."""
     with torch.no_grad():
-        return model(grid).argmax(dim=1).numpy().reshape(shape)
+        probability, chosen = torch.softmax(model(grid), dim=1).max(dim=1)
+    return shade(chosen.numpy(), probability.numpy(), classes).reshape(*shape, 3)
 
 
-def draw_regions(ax, model, data, xlim, ylim):
-    """Colour the plane by the class the model picks at each grid point."""
-    grid, gx, gy = make_grid(data, xlim, ylim)
-    region = predict_grid(model, grid, gx.shape)
-    ax.contourf(gx, gy, region, levels=np.arange(data.classes + 1) - 0.5,
-                colors=[class_color(k) for k in range(data.classes)], alpha=0.2)
+def shade(chosen, probability, classes):
+    """Class colours blended into white: a pure guess (1/classes) faint, certainty strong."""
+    colors = class_rgb(classes)
+    sure = np.clip((probability - 1 / classes) / (1 - 1 / classes), 0, 1)
+    sure = np.minimum(np.floor(sure * SHADE_STEPS), SHADE_STEPS - 1) / (SHADE_STEPS - 1)
+    strength = SHADE_WEAKEST + (SHADE_STRONGEST - SHADE_WEAKEST) * sure
+    return 1 - strength[:, None] * (1 - colors[chosen])
+
+
+def draw_key(ax, classes):
+    """The colour bar of the shading: one column per class, probability upwards."""
+    p = np.linspace(1 / classes, 1, 400)
+    columns = [shade(np.full(len(p), k), p, classes) for k in range(classes)]
+    ax.imshow(np.stack(columns, axis=1), origin="lower", aspect="auto",
+              extent=(-0.5, classes - 0.5, 1 / classes, 1))
+    ax.set_xticks(range(classes))
+    ax.set_xlabel("class")
+    ax.yaxis.tick_right()
+    ax.yaxis.set_label_position("right")
+    ax.set_ylabel("shading = probability of the chosen class")
 
 
 def plane(x, y):
@@ -355,6 +440,8 @@ def plot_points(ax, train_x, train_y, val_x, val_y, classes):
 
 def legend_handles(classes):
     """A compact legend: one patch per class colour, one marker per split."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
     handles = [Patch(color=class_color(k), label=f"class {k}") for k in range(classes)]
     handles.append(Line2D([], [], linestyle="", marker="o", color="gray", label="training"))
     handles.append(Line2D([], [], linestyle="", marker="^", color="gray",
@@ -377,11 +464,10 @@ def class_color(k):
     return CLASS_COLORS[k % len(CLASS_COLORS)]
 
 
-def class_colormap(classes, alpha=1.0):
-    """Class k's colour for the value k. alpha < 1: the colours as they look drawn that
-    transparent on white, but opaque (faster to draw, and few colours for a GIF)."""
-    colors = np.array([to_rgb(class_color(k)) for k in range(classes)])
-    return ListedColormap(alpha * colors + (1 - alpha))
+def class_rgb(classes):
+    """The class colours as an array of RGB rows (0..1)."""
+    from matplotlib.colors import to_rgb
+    return np.array([to_rgb(class_color(k)) for k in range(classes)])
 
 
 def frame_epochs(epochs, frames=48):
@@ -416,6 +502,7 @@ class LiveView:
         self.frames = []
         self.epoch, self.state, self.drawn = None, (), None
         self.offscreen = False
+        import matplotlib.pyplot as plt
         if fig is None:
             self.window, self.gif = False, None
         elif window:
@@ -435,6 +522,7 @@ class LiveView:
         """Draw the last epoch if it was not drawn (Ctrl-C), write the GIF, close the figure."""
         if self.fig is None:
             return
+        import matplotlib.pyplot as plt
         if self.epoch is not None and self.drawn != self.epoch and (self.window or self.gif):
             self.draw_frame()
         if self.gif is not None and self.frames:
@@ -467,6 +555,7 @@ class LiveView:
             canvas.flush_events()  # lets the window repaint (and notice a close)
 
     def capture(self):
+        from PIL import Image
         frame = Image.fromarray(np.asarray(self.fig.canvas.buffer_rgba())).convert("RGB")
         width, height = self.fig.get_size_inches() * GIF_DPI
         if frame.width != round(width):  # a window's canvas: shrink to the GIF size
@@ -478,6 +567,7 @@ class LiveView:
         self.window = False
 
     def go_offscreen(self):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
         FigureCanvasAgg(self.fig)  # draws into memory only
         self.fig.set_dpi(GIF_DPI)
         self.offscreen = True
@@ -489,6 +579,7 @@ class LiveView:
 
 def save_gif(frames, path):
     """A looping GIF from RGB frames; the last frame is held a while."""
+    from PIL import Image
     # GIF has 256 colours: one palette for all frames, made from the first, middle and last.
     width, height = frames[0].size
     sample = Image.new("RGB", (width, height * 3))

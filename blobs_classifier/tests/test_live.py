@@ -51,11 +51,16 @@ def run_gif(run_args, tmp_path, capsys):
 
 
 def nearest_class(image, classes):
-    """Each pixel of the left half: the index of the nearest pale region colour."""
-    rgb = np.asarray(image, dtype=float)[:, : image.width // 2]
-    shades = np.asarray(common.class_colormap(classes, 0.2).colors) * 255
-    distance = ((rgb[:, :, None, :] - shades[None, None]) ** 2).sum(axis=-1)
-    return distance.argmin(axis=-1), distance.min(axis=-1) < 150
+    """Each pixel of the left half: the class whose shading colour it is (the shading is a
+    class colour blended into white, so 255 - pixel points the way of 255 - that colour);
+    and whether it is shading at all (not a point, a ring or text)."""
+    ink = 255 - np.asarray(image, dtype=float)[:, : image.width // 2]
+    ways = 1 - common.class_rgb(classes)
+    ways /= np.linalg.norm(ways, axis=1, keepdims=True)
+    along = ink @ ways.T  # how far along each class's way
+    off = np.linalg.norm(ink[:, :, None, :] - along[..., None] * ways[None, None], axis=-1)
+    strong = along.max(axis=-1) <= 255 * common.SHADE_STRONGEST * 1.1 + 8
+    return off.argmin(axis=-1), (off.min(axis=-1) < 6) & strong & (ink.sum(axis=-1) > 6)
 
 
 def test_gif_frames_and_its_last_frame_shows_the_final_regions(tmp_path, capsys):
@@ -64,11 +69,25 @@ def test_gif_frames_and_its_last_frame_shows_the_final_regions(tmp_path, capsys)
     expected, pale = nearest_class(final, 3)
     last, last_pale = nearest_class(frames[-1], 3)
     first, _ = nearest_class(frames[0], 3)
-    both = pale & last_pale  # the region background, not points or text
+    both = pale & last_pale  # the shading, not points or text
     assert both.mean() > 0.2
     assert (last[both] == expected[both]).mean() > 0.97
     # The regions of epoch 1 are not those of the end (the test can tell them apart).
     assert (first[both] == expected[both]).mean() < 0.9
+
+
+def test_gif_last_frame_keeps_the_axes_of_the_frame_before(tmp_path, capsys):
+    """Only what is inside the axes changes from one frame to the next: the tick labels
+    under both plots and those between them stay put (no jump at the end)."""
+    frames, _ = run_gif([], tmp_path, capsys)
+    before, last = (np.asarray(frame, dtype=int) for frame in frames[-2:])
+    changed = np.abs(last - before).sum(axis=-1) > 30
+    height, width = changed.shape
+    assert changed.any()  # the curves did move
+    assert not changed[int(0.9 * height):].any()  # x tick labels and axis labels
+    assert not changed[:, int(0.46 * width):int(0.53 * width)].any()  # colour key, loss's y ticks
+    # Text is drawn at least 9 pixels high at the GIF's size (10 pt at GIF_DPI).
+    assert common.GIF_DPI * 10 / 72 >= 9 and frames[-1].width >= 900
 
 
 def test_gif_with_three_features_has_no_regions_but_runs(tmp_path, capsys):

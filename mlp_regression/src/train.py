@@ -17,10 +17,6 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from sklearn.linear_model import LinearRegression
-from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
 from torch.utils.data import DataLoader, TensorDataset
 
 from common import (CHAPTER_DIR, Parser, Watch, add_figure_flags, fail, read_table,
@@ -57,7 +53,7 @@ def main(argv=None):
     for size, age, walk in args.predict or []:
         rent = predict_rent(model, data, [size, age, walk])
         print(f"{size:g} m^2, {age:g} years, {walk:g} min -> {rent:.1f} 万円")
-    show_results(watch.history, results, args.save, args.no_show)
+    show_results(watch.history, results, args)
 
 
 def parse_args(argv):
@@ -97,6 +93,10 @@ def load_data(path):
 
 def split_and_scale(X, t, seed):
     """Hold out a test set, then standardize inputs and rents with the training set's statistics only."""
+    # scikit-learn (not in the article) is imported where it is used: --help answers sooner.
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
     X_train, X_test, t_train, t_test = train_test_split(X, t, test_size=TEST_SIZE, random_state=seed)
     # 本との違い: standardized inputs and rents (the article's examples use raw values)
     x_scaler = StandardScaler().fit(X_train)
@@ -137,6 +137,9 @@ def predict_in_man_yen(model, data, x):
 
 def evaluate(model, data):
     """Test-set errors in 万円, and a plain linear regression fitted on the same split for comparison."""
+    from sklearn.linear_model import LinearRegression
+    from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
+
     t_true = data["t_test_raw"]
     t_mlp = predict_in_man_yen(model, data, data["X_test"])
     linear = LinearRegression().fit(data["X_train_raw"], data["t_train_raw"])
@@ -144,8 +147,9 @@ def evaluate(model, data):
     rmse = math.sqrt(mean_squared_error(t_true, t_mlp))
     mae = mean_absolute_error(t_true, t_mlp)
     print(f"Test RMSE: {rmse:.2f} 万円, MAE: {mae:.2f} 万円")
-    print(f"Test R^2: MLP {r2_score(t_true, t_mlp):.2f}, linear regression {r2_score(t_true, t_linear):.2f}")
-    return {"actual": t_true, "mlp": t_mlp, "linear": t_linear}
+    r2 = {"mlp": r2_score(t_true, t_mlp), "linear": r2_score(t_true, t_linear)}
+    print(f"Test R^2: MLP {r2['mlp']:.2f}, linear regression {r2['linear']:.2f}")
+    return {"actual": t_true, "mlp": t_mlp, "linear": t_linear, "r2": r2}
 
 
 def predict_rent(model, data, room):

@@ -36,6 +36,8 @@ def bad_data(tmp_path, kind):
         return write(tmp_path, "few.csv", rent_lines(5))
     if kind == "directory":
         return tmp_path
+    if kind == "no header, 5 columns":
+        return write(tmp_path, "five.csv", [line + ",1" for line in rent_lines(50)[1:]])
 
 
 DATA_CASES = {
@@ -45,6 +47,7 @@ DATA_CASES = {
     "non-numeric cell": "line 8: age_years is not a number: 'old'",
     "too few rows": "only 5 data rows",
     "directory": "cannot read",
+    "no header, 5 columns": "no header line, so each line needs the 4 columns",
 }
 
 FLAG_CASES = [
@@ -103,3 +106,23 @@ def test_save_does_not_touch_a_csv(tmp_path, capsys):
     before = target.read_bytes()
     assert_one_line_error(capsys, ["--save", str(target), "--no-show"], "--save needs a .png file name")
     assert target.read_bytes() == before
+
+
+def test_csv_without_a_header_line_gives_the_same_result(tmp_path, capsys):
+    # As in the point chapter: a first line with no number in it is the header; without one
+    # the columns are size_m2,age_years,walk_min,rent_man_yen in this order.
+    headless = write(tmp_path, "rent_no_header.csv", rent_lines()[1:])
+    results = []
+    for path in (RENT_CSV, headless):
+        train.main(["--data", str(path), "--epochs", "20", "--no-show", "--save", str(tmp_path / "f.png")])
+        results.append([line for line in capsys.readouterr().out.splitlines()
+                        if not line.startswith("Saved figure")])
+    assert results[0] == results[1]
+    assert any(line.startswith("Test R^2: MLP") for line in results[0])
+
+
+def test_headerless_csv_reports_the_line_of_a_bad_cell(tmp_path, capsys):
+    lines = rent_lines(50)[1:]
+    lines[6] = "25.0,old,5,8.1"
+    path = write(tmp_path, "bad_no_header.csv", lines)
+    assert_one_line_error(capsys, ["--data", str(path), "--no-show"], "line 7: age_years is not a number")

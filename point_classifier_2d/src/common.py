@@ -2,7 +2,8 @@
 figures (final, live while training, GIF).
 
 The scripts the book names (dump_points.py, train.py) import from here, so each of
-them reads top to bottom as what the book explains.
+them reads top to bottom as what the book explains. matplotlib and PIL are imported
+where a figure is made, not here: `--help` and a mistyped flag answer without them.
 """
 import argparse
 import atexit
@@ -12,20 +13,14 @@ import random
 import sys
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
-from contourpy import contour_generator  # matplotlib's own contour code, without the overhead
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import LineCollection
-from matplotlib.colors import ListedColormap
-from PIL import Image
 
 CHAPTER_DIR = Path(__file__).resolve().parent.parent
 OUTPUT_DIR = CHAPTER_DIR / "outputs"
 # Backends that cannot open a window (SSH, CI, MPLBACKEND=Agg): save instead.
 NON_INTERACTIVE = {"agg", "pdf", "ps", "svg", "pgf", "cairo", "template"}
 
-GIF_DPI = 64         # GIF frames are drawn smaller than the window: a file of readable size
+GIF_DPI = 80         # GIF frames are drawn smaller than the window (100 dpi), text still readable
 GIF_FRAME_MS = 80    # how long each GIF frame is shown
 GIF_HOLD_MS = 2000   # ... and the last one, so the result can be looked at
 
@@ -57,6 +52,17 @@ class Parser(argparse.ArgumentParser):
     def error(self, message):  # one line instead of the usage dump
         self.exit(2, f"error: {message} (see --help)\n")
 
+    def parse_args(self, args=None, namespace=None):
+        """Also sets args.changed: the flags given other values than their defaults,
+        as typed ("--epochs 2001 --lr 0.1"), for the figure titles."""
+        parsed = super().parse_args(args, namespace)
+        parsed.changed = " ".join(
+            f"{action.option_strings[-1]} {getattr(parsed, action.dest)}"
+            for action in self._actions
+            if action.option_strings and type(action.default) in (int, float)
+            and getattr(parsed, action.dest) != action.default)
+        return parsed
+
 
 def fail(message):
     print(f"error: {message}", file=sys.stderr, flush=True)
@@ -76,6 +82,8 @@ def gif_path(text):
     if path.suffix.lower() != ".gif":
         raise argparse.ArgumentTypeError(f"--gif needs a .gif file name, got {text!r}")
     folder = path.parent
+    if folder.resolve() == OUTPUT_DIR:
+        OUTPUT_DIR.mkdir(exist_ok=True)  # the chapter's own folder for what the scripts write
     if not folder.is_dir():
         raise argparse.ArgumentTypeError(f"folder {str(folder)!r} does not exist")
     if not os.access(folder, os.W_OK):
@@ -109,11 +117,15 @@ def add_figure_flags(parser, live=False):
 
 def can_show():
     """True when matplotlib can open a window here (not SSH, CI or MPLBACKEND=Agg)."""
+    import matplotlib.pyplot as plt
+
     return plt.get_backend().lower() not in NON_INTERACTIVE
 
 
 def show_or_save(fig, save_path, no_show, default_name):
     """Save the figure when asked or when no window can open, then show it."""
+    import matplotlib.pyplot as plt
+
     if save_path is None and not can_show():
         save_path = OUTPUT_DIR / default_name
     if save_path is not None:
@@ -129,6 +141,9 @@ def stepped_colormap(name, steps, alpha=1.0):
     """A colormap with a few flat colours, like contourf's bands (and few enough for a GIF).
     alpha < 1: the colours as they look drawn that transparent on white, but opaque
     (faster to draw)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
+
     colors = plt.get_cmap(name)((np.arange(steps) + 0.5) / steps)
     return ListedColormap(alpha * colors + (1 - alpha))
 
@@ -159,6 +174,8 @@ class LiveView:
     """
 
     def __init__(self, fig=None, redraw=None, epochs=0, window=False, gif=None):
+        import matplotlib.pyplot as plt
+
         self.fig, self.redraw = fig, redraw
         self.window, self.gif = window, gif
         self.schedule = set(frame_epochs(epochs))
@@ -188,7 +205,7 @@ class LiveView:
 
     def __exit__(self, kind, value, traceback):
         if kind is not None and not issubclass(kind, KeyboardInterrupt):
-            plt.close(self.fig)
+            close(self.fig)
             return False  # a real error: let it through
         if kind is not None:
             print(f"Stopped at epoch {len(self.losses)}: showing what was learned so far.")
@@ -204,7 +221,7 @@ class LiveView:
         if self.gif is not None and self.frames:
             save_gif(self.frames, self.gif)
             print(f"Saved animation to {self.gif}", flush=True)
-        plt.close(self.fig)
+        close(self.fig)
 
     def draw_frame(self):
         if not self.window and not self.offscreen:  # the window was closed: GIF only
@@ -231,6 +248,8 @@ class LiveView:
             canvas.flush_events()  # lets the window repaint (and notice a close)
 
     def capture(self):
+        from PIL import Image
+
         frame = Image.fromarray(np.asarray(self.fig.canvas.buffer_rgba())).convert("RGB")
         width, height = self.fig.get_size_inches() * GIF_DPI
         if frame.width != round(width):  # a window's canvas: shrink to the GIF size
@@ -242,6 +261,8 @@ class LiveView:
         self.window = False
 
     def go_offscreen(self):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
         FigureCanvasAgg(self.fig)  # draws into memory only
         self.fig.set_dpi(GIF_DPI)
         self.offscreen = True
@@ -251,8 +272,16 @@ class LiveView:
         self.background = None
 
 
+def close(fig):
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
 def save_gif(frames, path):
     """A looping GIF from RGB frames; the last frame is held a while."""
+    from PIL import Image
+
     # GIF has 256 colours: one palette for all frames, made from the first, middle and last.
     width, height = frames[0].size
     sample = Image.new("RGB", (width, height * 3))
@@ -281,6 +310,18 @@ def set_seed_and_speed(seed):
     torch.set_flush_denormal(True)
 
 
+def exit_now():
+    """End the process as soon as train.py is done. Python's clean-up at exit takes
+    about a second once torch has loaded its compiler modules (creating the optimizer
+    does), and a finished run has nothing left to clean up: every file is written."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # output cut short (`| head`): end as the excepthook does
+        os._exit(1)
+    os._exit(0)
+
+
 def print_model(model):
     """The layers, and the parameter count the book works out by hand (17,025)."""
     print(model)
@@ -289,27 +330,23 @@ def print_model(model):
 
 # ---- train.py: the figures -------------------------------------------------------------
 
-# The colours of the final figure's contourf (ten bands of RdBu, alpha 0.35 on white),
-# as a colormap for the live image.
-SHADES = stepped_colormap("RdBu", 10, alpha=0.35)
-
-
 def start_live_view(model, points, labels, args):
     """The figure of show_results, updated while training runs (in a window and/or a GIF).
     Without either it only keeps the losses."""
     window = can_show() and not args.no_show and not args.no_live
     if not window and args.gif is None:
         return LiveView()
-    fig, (ax_regions, ax_loss) = plt.subplots(1, 2, figsize=(12, 5.2))
+    from contourpy import contour_generator  # matplotlib's own contour code, without the overhead
+    from matplotlib.collections import LineCollection
+
+    fig, ax_regions, ax_loss = make_figure(points, labels, args)
     grid_points = make_grid(LIVE_GRID_SIZE)
     # An image with contourf's colours: changing its data is much cheaper than a new contourf.
-    image = ax_regions.imshow(np.zeros((LIVE_GRID_SIZE, LIVE_GRID_SIZE)), cmap=SHADES,
+    image = ax_regions.imshow(np.zeros((LIVE_GRID_SIZE, LIVE_GRID_SIZE)), cmap=shades(),
                               vmin=0, vmax=1, origin="lower", extent=(0, 1, 0, 1),
                               interpolation="bilinear", interpolation_stage="data")
     line, = ax_loss.plot([], [], color="tab:purple")
-    draw_axes(ax_regions, ax_loss, points, labels, args)
     ax_loss.set_xlim(0, args.epochs)
-    fig.tight_layout()
     # Drawn again after the image, so they stay on top of it.
     on_top = ax_regions.collections + list(ax_regions.spines.values())
     boundary = ax_regions.add_collection(LineCollection([], colors="black"))
@@ -329,24 +366,66 @@ def start_live_view(model, points, labels, args):
 def show_results(model, points, labels, losses, random_points, result, args):
     """Left: the model's probability of blue over the square, its 0.5 boundary, the
     training points, and the 1,000 random points coloured by the class the model gives
-    them. Right: the loss of every epoch."""
-    fig, (ax_regions, ax_loss) = plt.subplots(1, 2, figsize=(12, 5.2))
+    them. Right: the loss of every epoch, and its last value."""
+    fig, ax_regions, ax_loss = make_figure(points, labels, args)
     grid_x, grid_y = make_grid(GRID_SIZE)
     probability = predict_grid(model, (grid_x, grid_y))
     ax_regions.contourf(grid_x, grid_y, probability, levels=np.linspace(0, 1, 11),
                         cmap="RdBu", alpha=0.35)
     ax_regions.contour(grid_x, grid_y, probability, levels=[0.5], colors="black")
-    ax_loss.plot(losses, color="tab:purple")
-    draw_axes(ax_regions, ax_loss, points, labels, args)
     random_points = random_points.numpy()
     blue = (result >= 0.5).numpy()  # the book's rule: 0.5 or more is class 1
     for chosen, color, name in [(~blue, "red", "0"), (blue, "blue", "1")]:
         ax_regions.scatter(random_points[chosen, 0], random_points[chosen, 1], c=color, s=4,
                            linewidths=0, alpha=0.7, label=f"random: class {name}")
     ax_regions.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
+    ax_loss.plot(losses, color="tab:purple")
+    if losses:  # the last loss, written where the curve ends (the number the README quotes)
+        ax_loss.axhline(losses[-1], color="gray", linestyle=":", linewidth=1)
+        ax_loss.annotate(f"{losses[-1]:.4g}", (len(losses) - 1, losses[-1]), ha="right",
+                         va="bottom", xytext=(0, 3), textcoords="offset points", color="dimgray")
     ax_loss.set_title(f"training loss, final {losses[-1]:.3g}" if losses else "training loss")
-    fig.tight_layout()
     show_or_save(fig, args.save, args.no_show, f"train_{Path(args.csv).stem}_{args.model}.png")
+
+
+def shades():
+    """The colours of the final figure's contourf (ten bands of RdBu, alpha 0.35 on
+    white), as a colormap for the live image and the colour bar."""
+    return stepped_colormap("RdBu", 10, alpha=0.35)
+
+
+def make_figure(points, labels, args):
+    """What the live and the final figure share: points, legend, colour bar, titles, scales."""
+    import matplotlib.pyplot as plt
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.ticker import LogFormatter
+
+    from dump_points import draw_points
+
+    fig, (ax_regions, ax_loss) = plt.subplots(1, 2, figsize=(12, 5.8))
+    draw_points(ax_regions, points.numpy(), labels.numpy())
+    ax_regions.plot([], [], color="black", label="p = 0.5 boundary")
+    ax_regions.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
+    changed = f" ({args.changed})" if args.changed else ""
+    ax_regions.set_title(f"{args.model} model on {Path(args.csv).name}{changed}")
+    bar = fig.colorbar(ScalarMappable(cmap=shades()), ax=ax_regions, orientation="horizontal",
+                       fraction=0.05, pad=0.12, ticks=[0, 0.25, 0.5, 0.75, 1])
+    bar.set_label("model output: probability of label 1 (blue)")
+
+    ax_loss.set_yscale("log")  # late progress (0.01 -> 0.001) would be invisible otherwise
+    # Plain numbers (0.001, 0.4), and the ticks between powers of ten labelled too when
+    # the curve spans less than two of them (a plateau at 0.44 can be read off).
+    class PlainLogFormatter(LogFormatter):
+        def _num_to_string(self, x, vmin, vmax):
+            return f"{x:g}"
+
+    ax_loss.yaxis.set_major_formatter(PlainLogFormatter())
+    ax_loss.yaxis.set_minor_formatter(PlainLogFormatter(labelOnlyBase=False, minor_thresholds=(2, 1)))
+    ax_loss.set_xlabel("epoch")
+    ax_loss.set_ylabel("loss (BCE, log scale)")
+    ax_loss.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    return fig, ax_regions, ax_loss
 
 
 def make_grid(size):
@@ -365,21 +444,6 @@ def predict_grid(model, grid):
     with torch.no_grad():
         probability = model(torch.stack([grid_x.ravel(), grid_y.ravel()], dim=1))
     return probability.reshape(grid_x.shape)
-
-
-def draw_axes(ax_regions, ax_loss, points, labels, args):
-    """What the live and the final figure share: points, labels, legend, scales."""
-    from dump_points import draw_points
-
-    draw_points(ax_regions, points.numpy(), labels.numpy())
-    ax_regions.plot([], [], color="black", label="p = 0.5 boundary")
-    ax_regions.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
-    ax_regions.set_title(f"{args.model} model: red = label 0, blue = label 1")
-
-    ax_loss.set_yscale("log")  # late progress (0.01 -> 0.001) would be invisible otherwise
-    ax_loss.set_xlabel("epoch")
-    ax_loss.set_ylabel("loss (BCE, log scale)")
-    ax_loss.grid(True, which="both", alpha=0.3)
 
 
 def decades_around(losses):

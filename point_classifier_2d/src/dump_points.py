@@ -8,7 +8,6 @@ import csv
 import math
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from common import Parser, add_figure_flags, fail, show_or_save
@@ -21,6 +20,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     points, labels = load_data(args.csv)
+    import matplotlib.pyplot as plt  # here, not at the top: --help answers without it
+
     fig, ax = plt.subplots(figsize=(7, 5.6))
     draw_points(ax, points, labels)
     ax.set_title(f"{Path(args.csv).name}: {len(labels)} points")

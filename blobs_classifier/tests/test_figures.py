@@ -1,0 +1,113 @@
+"""What the figures say (colour key, ringed mistakes, the run's flags in the title), where
+the README's commands write, and that --help answers without loading matplotlib."""
+import re
+import shlex
+import subprocess
+import sys
+
+import pytest
+
+import common
+import train
+from conftest import CHAPTER_DIR
+
+
+@pytest.fixture
+def figures(monkeypatch):
+    """The figures the scripts would show or save, kept for the test to read."""
+    kept = []
+    monkeypatch.setattr(common, "show_or_save", lambda fig, *args: kept.append(fig))
+    return kept
+
+
+def rings(ax):
+    return [c for c in ax.collections if len(c.get_facecolors()) == 0]  # hollow markers
+
+
+def test_misclassified_points_are_ringed_and_counted(figures, capsys):
+    train.main(["--epochs", "100", "--no-show"])
+    accuracy = float(re.search(r"Accuracy: (\S+)", capsys.readouterr().out).group(1))
+    wrong = round(100 * (1 - accuracy))
+    assert 10 <= wrong <= 60  # 100 epochs are too few (34 on every machine measured)
+    plane, loss, key = figures[0].axes  # the key was added beside the plane
+    [ring] = rings(plane)
+    assert len(ring.get_offsets()) == wrong
+    assert f"validation: {wrong} of 100 misclassified (ringed)" in plane.get_title()
+    assert "misclassified" in [t.get_text() for t in plane.get_legend().get_texts()]
+    assert figures[0].get_suptitle() == "train.py --epochs 100"
+
+
+def test_shading_has_a_colour_key_from_a_guess_to_certainty(figures):
+    train.main(["--epochs", "50", "--no-show"])
+    plane, loss, key = figures[0].axes  # the key was added beside the plane
+    assert "probability" in key.get_ylabel()
+    assert key.get_ylim() == pytest.approx((1 / 3, 1))
+    assert [t.get_text() for t in key.get_xticklabels()] == ["0", "1", "2"]
+    # The key's colours are the plane's: every shade in the plane is one of the key's.
+    key_colours = {tuple(c) for c in key.images[0].get_array().reshape(-1, 3).round(6)}
+    plane_colours = {tuple(c) for c in plane.images[0].get_array().reshape(-1, 3).round(6)}
+    assert plane_colours <= key_colours and len(plane_colours) > 3
+
+
+def test_the_title_names_the_flags_that_changed_the_run(figures):
+    train.main(["--epochs", "30", "--lr", "0.1", "--hidden", "4", "--no-show",
+                "--predict", "1", "2"])
+    assert figures[0].get_suptitle() == "train.py --epochs 30 --lr 0.1 --hidden 4"
+    train.main(["--no-show", "--epochs", "1000", "--no-live"])  # the defaults, spelled out
+    assert figures[1].get_suptitle() == "train.py (default settings)"
+
+
+def test_gif_into_the_chapters_outputs_folder_makes_the_folder(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(common, "OUTPUT_DIR", tmp_path.resolve() / "outputs")
+    monkeypatch.chdir(tmp_path)
+    train.main(["--epochs", "20", "--gif", "outputs/train.gif", "--no-show"])
+    assert (tmp_path / "outputs" / "train.gif").exists()
+    with pytest.raises(SystemExit):  # any other missing folder is still an error
+        train.main(["--epochs", "20", "--gif", "elsewhere/train.gif", "--no-show"])
+    assert "does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("script", ["train.py", "dump_points.py"])
+@pytest.mark.parametrize("flag", ["--help", "--epoks"])
+def test_help_and_a_mistyped_flag_do_not_load_matplotlib(script, flag):
+    code = ("import runpy, sys\n"
+            f"sys.argv = ['{script}', '{flag}']\n"
+            "sys.path.insert(0, 'src')\n"
+            "try:\n"
+            f"    runpy.run_path('src/{script}', run_name='__main__')\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            "print('loaded:', sorted({'matplotlib', 'PIL'} & set(sys.modules)))\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=CHAPTER_DIR, capture_output=True,
+                            text=True, timeout=120)
+    assert result.stdout.strip().splitlines()[-1] == "loaded: []"
+
+
+def readme_commands():
+    text = (CHAPTER_DIR / "README.md").read_text("utf-8")
+    blocks = re.findall(r"^```(?:sh|bash)\n(.*?)^```", text, re.S | re.M)
+    return [line.strip() for block in blocks for line in block.splitlines()
+            if line.strip().startswith("uv run ")]
+
+
+def written_files(command):
+    words = shlex.split(command)
+    return [value for flag, value in zip(words, words[1:]) if flag in ("--save", "--gif")]
+
+
+def test_readme_commands_write_only_under_outputs():
+    commands = readme_commands()
+    assert any("--gif" in c for c in commands)
+    for command in commands:
+        for path in written_files(command):
+            assert path.startswith("outputs/"), command
+
+
+def test_make_images_script_makes_every_figure_of_the_readme():
+    script = (CHAPTER_DIR / "images" / "make_images.sh").read_text("utf-8")
+    assert "images/make_images.sh" in (CHAPTER_DIR / "README.md").read_text("utf-8")
+    made = {path for line in script.splitlines() if line.startswith("uv run ")
+            for path in written_files(line)}
+    shown = set(re.findall(r"\]\((images/[^)]+)\)", (CHAPTER_DIR / "README.md").read_text("utf-8")))
+    assert shown and shown <= made
+    assert made <= {f"images/{p.name}" for p in (CHAPTER_DIR / "images").iterdir()}
