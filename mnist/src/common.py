@@ -11,11 +11,11 @@ import random
 import sys
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from PIL import Image
+
+# matplotlib and PIL are imported inside the functions that draw: --help and a mistyped flag
+# answer without loading them (about 0.6 s).
 
 
 def _stop_quietly(kind, value, traceback):
@@ -41,14 +41,50 @@ OUTPUT_DIR = CHAPTER_DIR / "outputs"
 # Backends that cannot open a window (SSH, CI, MPLBACKEND=Agg): save instead.
 NON_INTERACTIVE = {"agg", "pdf", "ps", "svg", "pgf", "cairo", "template"}
 
-GIF_DPI = 80         # GIF frames are drawn smaller than the window: a file of readable size
+GIF_DPI = 100        # GIF frames at the PNG's size: its text is as readable as the PNG's
 GIF_FRAME_MS = 150   # how long each GIF frame is shown
 GIF_HOLD_MS = 2000   # ... and the last one, so the result can be looked at
 
 
+# Flags that do not change what is learned: left out of figure titles and saved model files.
+NOT_A_SETTING = {"help", "data_dir", "device", "save", "no_show", "no_live", "gif", "save_model", "mistakes",
+                 "model", "image", "count"}
+
+
+class HelpWithDefaults(argparse.HelpFormatter):
+    """--help shows each flag's default, as in the other chapters: "(default: 40)"."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if ("default" in text or action.default is None or action.default is False
+                or action.default == argparse.SUPPRESS or not action.option_strings):
+            return text
+        return text + " (default: %(default)s)"
+
+
 class Parser(argparse.ArgumentParser):
+    def __init__(self, **kwargs):
+        super().__init__(formatter_class=HelpWithDefaults, **kwargs)
+
     def error(self, message):  # one line instead of the usage dump
         self.exit(2, f"error: {message} (see --help)\n")
+
+    def parse_known_args(self, args=None, namespace=None):
+        """Also sets args.changed: the flags that change the run, as typed (for titles, model files)."""
+        parsed, extra = super().parse_known_args(args, namespace)
+        parsed.changed = [flag_text(action, getattr(parsed, action.dest)) for action in self._actions
+                          if action.option_strings and action.dest not in NOT_A_SETTING
+                          and getattr(parsed, action.dest, action.default) != action.default]
+        return parsed, extra
+
+
+def flag_text(action, value):
+    """How a flag would be typed: --augment, --epochs 100, --train-size all, --digits 4 9."""
+    if isinstance(action, (argparse._StoreTrueAction, argparse._StoreConstAction)):
+        return action.option_strings[0]
+    if isinstance(value, (list, tuple)):
+        value = " ".join(map(str, value))
+    return f"{action.option_strings[0]} {'all' if value is None else value}"
 
 
 def fail(message):
@@ -98,9 +134,10 @@ def gif_path(text):
     if path.suffix.lower() != ".gif":
         raise argparse.ArgumentTypeError(f"--gif needs a .gif file name, got {text!r}")
     folder = path.parent
-    if not folder.is_dir():
+    ours = folder.resolve() == OUTPUT_DIR.resolve()  # the chapter's outputs/: made when the GIF is written
+    if not folder.is_dir() and not ours:
         raise argparse.ArgumentTypeError(f"folder {str(folder)!r} does not exist")
-    if not os.access(folder, os.W_OK):
+    if folder.is_dir() and not os.access(folder, os.W_OK):
         raise argparse.ArgumentTypeError(f"cannot write into folder {str(folder)!r}")
     if path.is_dir():
         raise argparse.ArgumentTypeError(f"{text!r} is a folder")
@@ -120,11 +157,13 @@ def is_gif(path):
 def add_common_flags(parser, device=True, live=False):
     """The flags every script of this chapter shares."""
     parser.add_argument("--data-dir", type=Path, default=CHAPTER_DIR / "data",
-                        help="folder for MNIST (torchvision layout: <dir>/MNIST/raw/)")
+                        help="folder holding MNIST/raw/ (or that MNIST or raw folder itself); "
+                             "default: data/ of this chapter, where MNIST is downloaded")
     if device:
         parser.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto",
                             help="where to compute; auto picks cuda, then mps, then cpu")
-        parser.add_argument("--seed", type=int, default=0, help="random seed (same seed, same output)")
+        parser.add_argument("--seed", type=int, default=0,
+                            help="random seed (same seed, same output on the same machine)")
     add_figure_flags(parser, live)
 
 
@@ -164,11 +203,13 @@ def count_parameters(model):
 
 def can_show():
     """True when matplotlib can open a window here (not SSH, CI or MPLBACKEND=Agg)."""
+    import matplotlib.pyplot as plt
     return plt.get_backend().lower() not in NON_INTERACTIVE
 
 
 def show_or_save(fig, save_path, no_show, default_name):
     """Save the figure when asked or when no window can open, then show it."""
+    import matplotlib.pyplot as plt
     if save_path is None and not can_show():
         save_path = OUTPUT_DIR / default_name
     if save_path is not None:
@@ -204,6 +245,7 @@ class LiveView:
     """
 
     def __init__(self, fig=None, redraw=None, epochs=0, window=False, gif=None):
+        import matplotlib.pyplot as plt
         self.fig, self.redraw = fig, redraw
         self.window, self.gif = window, gif
         self.schedule = set(frame_epochs(epochs))
@@ -228,6 +270,7 @@ class LiveView:
 
     def finish(self):
         """Draw the last epoch if it was not drawn (Ctrl-C), write the GIF, close the figure."""
+        import matplotlib.pyplot as plt
         if self.fig is None:
             return
         if self.epoch is not None and self.drawn != self.epoch and (self.window or self.gif):
@@ -238,6 +281,7 @@ class LiveView:
         plt.close(self.fig)
 
     def draw_frame(self):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
         if not self.window and type(self.fig.canvas) is not FigureCanvasAgg:
             self.draw_offscreen()  # the window was closed: the GIF goes on without it
         fig, canvas = self.fig, self.fig.canvas
@@ -245,8 +289,9 @@ class LiveView:
         for artist in artists:
             artist.set_animated(True)  # left out of full redraws: drawn by hand below
         layout = [(ax.get_position().bounds, ax.get_xlim(), ax.get_ylim()) for ax in fig.axes]
-        if self.background is None or layout != self.layout:
-            # First frame, window resized, or an axis range changed: draw it all once.
+        if self.background is None or layout != self.layout or self.epoch == max(self.schedule):
+            # First frame, window resized, an axis range changed, or the last frame (the final
+            # figure: its legends are placed for the whole curves): draw it all once.
             canvas.draw()
             self.background = canvas.copy_from_bbox(fig.bbox)
             self.layout = layout
@@ -262,6 +307,7 @@ class LiveView:
             canvas.flush_events()  # lets the window repaint (and notice a close)
 
     def capture(self):
+        from PIL import Image
         frame = Image.fromarray(np.asarray(self.fig.canvas.buffer_rgba())).convert("RGB")
         width, height = self.fig.get_size_inches() * GIF_DPI
         if frame.width != round(width):  # a window's canvas: shrink to the GIF size
@@ -269,6 +315,7 @@ class LiveView:
         return frame
 
     def draw_offscreen(self):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
         FigureCanvasAgg(self.fig)
         self.fig.set_dpi(GIF_DPI)
         self.background = None
@@ -282,11 +329,13 @@ class LiveView:
 
 def save_gif(frames, path):
     """A looping GIF from RGB frames; the last frame is held a while."""
+    from PIL import Image
     # GIF has 256 colours: each frame gets its own palette (a palette shared by all frames turned
     # white into light grey). FASTOCTREE: 5x faster than MEDIANCUT, colours within 1-2 levels.
     images = [frame.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
               for frame in frames]
     durations = [GIF_FRAME_MS] * (len(images) - 1) + [GIF_HOLD_MS]
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     images[0].save(path, save_all=True, append_images=images[1:], duration=durations, loop=0)
 
 
@@ -312,60 +361,102 @@ def keep_results_on_ctrl_c(train_model):
     return run
 
 
-def plot_curves(train_losses, test_losses, test_accuracies, name):
+# train.py and train_with_linear.py share fixed axes, so their two figures can be laid side by side:
+# accuracy from 0.5 (guessing) to 1, losses from 0.001 to 1 (a decade more only if a curve needs it).
+ACCURACY_RANGE = (0.5, 1.01)
+
+
+def curves_title(args):
+    """The figure title, with every flag that changed the run (so a figure says how it was made)."""
+    title = f"4 vs 9 ({args.name}.py): learning curves"
+    return title + (f"\n{', '.join(args.changed)}" if args.changed else "")
+
+
+def plot_curves(train_losses, test_losses, test_accuracies, args):
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, LogLocator, MultipleLocator, NullFormatter
+
     fig, ax = plt.subplots(figsize=(8, 5))
     ax.plot(train_losses, color="blue", label="Train Loss")
     ax.plot(test_losses, color="green", label="Test Loss")
     ax.set_xlabel("Epoch")
     ax.set_ylabel("Loss (binary cross-entropy, log scale)")
     ax.set_yscale("log")  # on a linear scale the late rise of the test loss is invisible
-    ax2 = ax.twinx()  # accuracy lives on its own 0-1 scale
+    ax.yaxis.set_major_locator(LogLocator(subs=(1, 2, 5)))  # 0.001, 0.002, 0.005, 0.01 ... labelled
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax2 = ax.twinx()  # accuracy lives on its own scale
     ax2.plot(test_accuracies, color="red", label="Test Accuracy")
-    ax2.set_ylabel("Test Accuracy")
+    ax2.set_ylabel("Test Accuracy (0.5 = guessing)")
+    ax2.yaxis.set_major_locator(MultipleLocator(0.1))
     lines = ax.get_lines() + ax2.get_lines()
-    ax.legend(lines, [line.get_label() for line in lines], loc="lower center")
-    ax.set_title(f"4 vs 9 ({name}.py): learning curves")
+    ax.legend(lines, [line.get_label() for line in lines], loc="lower left")
+    ax.set_title(curves_title(args))
+    set_curve_ranges(ax, ax2, train_losses + test_losses, test_accuracies, args.epochs)
+    if test_accuracies:
+        label_values(ax, ax2, train_losses, test_losses, test_accuracies)
     return fig
 
 
+def set_curve_ranges(ax, ax2, losses, accuracies, epochs):
+    """The fixed ranges: the final figure and every frame of the live view share them."""
+    last = max(epochs - 1, 1)
+    ax.set_xlim(-0.05 * last, 1.14 * last)  # room on the right for the last values
+    ax.set_ylim(log_range(losses, decades=3))
+    low = min([ACCURACY_RANGE[0]] + [math.floor(10 * a) / 10 for a in accuracies if math.isfinite(a)])
+    ax2.set_ylim(low, ACCURACY_RANGE[1])
+
+
+def label_values(ax, ax2, train_losses, test_losses, test_accuracies):
+    """The numbers the README quotes, written on the figure: the lowest test loss and the last values."""
+    best = min(range(len(test_losses)), key=test_losses.__getitem__)
+    last = len(test_losses) - 1
+    right = {"fontsize": 9, "textcoords": "offset points", "xytext": (4, 0), "va": "center"}
+    return [
+        ax.annotate(f"lowest {test_losses[best]:.4f} (epoch {best})", (best, test_losses[best]), xytext=(0, 26),
+                    textcoords="offset points", ha="center", fontsize=9, color="green",
+                    arrowprops={"arrowstyle": "->", "color": "green", "shrinkB": 1}),
+        ax.annotate(f"{test_losses[last]:.4f}", (last, test_losses[last]), color="green", **right),
+        ax.annotate(f"{train_losses[last]:.4f}", (last, train_losses[last]), color="blue", **right),
+        ax2.annotate(f"{test_accuracies[last]:.4f}", (last, test_accuracies[last]), color="red", **right),
+    ]
+
+
 def show_curves(train_losses, test_losses, test_accuracies, args):
-    fig = plot_curves(train_losses, test_losses, test_accuracies, args.name)
+    fig = plot_curves(train_losses, test_losses, test_accuracies, args)
     fig.tight_layout()
     show_or_save(fig, args.save, args.no_show, f"{args.name}.png")
 
 
 def live_curves(args):
-    """The figure of show_curves, its curves growing epoch by epoch (in a window and/or a GIF)."""
+    """The figure of show_curves, its curves growing epoch by epoch (in a window and/or a GIF).
+    Its axes are the final figure's from the first frame to the last (they grow only if a curve
+    leaves them), so the animation ends on the final figure without a jump."""
     window = can_show() and not args.no_show and not args.no_live
     if not window and args.gif is None:
         return LiveView()
-    fig = plot_curves([], [], [], args.name)
+    fig = plot_curves([], [], [], args)
     ax, ax2 = fig.axes
     title = ax.get_title()
-    last = max(args.epochs - 1, 1)
-    ax.set_xlim(-0.05 * last, 1.05 * last)  # the final figure's epoch axis, fixed from the start
-    ax.set_ylim(0.001, 1)  # losses start near 0.69 (a coin toss) and fall
-    ax2.set_ylim(0.5, 1.02)
     fig.tight_layout()
 
     def redraw(epoch, train_losses, test_losses, test_accuracies):
         train_line, test_line, accuracy_line = ax.get_lines() + ax2.get_lines()
         for line, values in [(train_line, train_losses), (test_line, test_losses), (accuracy_line, test_accuracies)]:
             line.set_data(range(len(values)), values)
+        before = (ax.get_ylim(), ax2.get_ylim())
+        set_curve_ranges(ax, ax2, train_losses + test_losses, test_accuracies, args.epochs)
+        if (ax.get_ylim(), ax2.get_ylim()) != before:
+            fig.tight_layout()  # as the final figure's, for these tick labels
         if epoch < args.epochs - 1:
-            # Ranges that change only if a curve leaves them: each change costs a full redraw.
-            ax.set_ylim(log_range(train_losses + test_losses, decades=3))
-            ax2.set_ylim(min(0.5, min(test_accuracies)), 1.02)
-            ax.set_title(f"{title} (epoch {epoch})")
+            first, *rest = title.split("\n")
+            ax.set_title("\n".join([f"{first} (epoch {epoch})", *rest]))
             return [train_line, test_line, accuracy_line, ax.title]
-        # The last frame: the ranges, title and layout of the final figure, and its drawing order.
-        for axes in (ax, ax2):
-            axes.set_autoscale_on(True)
-            axes.relim()
-            axes.autoscale_view()
+        # The last frame is the final figure: its title, the numbers written on it, its drawing order.
         ax.set_title(title)
         fig.tight_layout()
-        return [train_line, test_line, ax.get_legend(), accuracy_line, ax.title]
+        *losses, accuracy = label_values(ax, ax2, train_losses, test_losses, test_accuracies)
+        return [train_line, test_line, *losses, ax.get_legend(), accuracy_line, accuracy, ax.title]
 
     return LiveView(fig, redraw, args.epochs, window=window, gif=args.gif)
 
@@ -374,6 +465,7 @@ def show_mistakes(model, test_data, args, digits):
     """--mistakes N: misclassified test images, titled with the true digit and P(prediction)."""
     if not args.mistakes:
         return
+    import matplotlib.pyplot as plt
     model.eval()
     with torch.no_grad():
         batches = [(data, label, model(data)) for data, label in test_data]
@@ -421,7 +513,7 @@ def training_parser(description, epochs, lr, batch_size, model_file):
     parser.add_argument("--lr", type=positive_float, default=lr, help="learning rate")
     parser.add_argument("--batch-size", type=positive_int, default=batch_size, help="images per update")
     parser.add_argument("--optimizer", choices=["adam", "sgd"], default="adam",
-                        help="adam (default) or plain sgd as in the lecture's first try")
+                        help="adam, or plain sgd as in the lecture's first try")
     parser.add_argument("--no-schedule", action="store_true",
                         help="keep the learning rate constant instead of lowering it epoch by epoch")
     parser.add_argument("--augment", action="store_true",
@@ -442,45 +534,52 @@ def model_path(text):
     return path
 
 
-def curves_title(name, args):
+def learning_curves_title(name, args):
     schedule = "constant" if args.no_schedule else "cosine decay"
-    return (f"{name}, {args.optimizer} lr={args.lr} ({schedule})"
-            + (", augmented training images" if args.augment else ""))
+    others = [flag for flag in args.changed if flag.split()[0] not in ("--optimizer", "--lr", "--no-schedule")]
+    return f"{name}, {args.optimizer} lr={args.lr} ({schedule})" + (f"; {', '.join(others)}" if others else "")
+
+
+def set_learning_curve_ranges(fig, train_losses, val_losses, accuracies, epochs):
+    """train_mlp.py's and train_cnn.py's ranges, shared by the final figure and every live frame."""
+    ax1, ax2 = fig.axes
+    margin = 0.05 * max(epochs - 1, 1)
+    for axes in (ax1, ax2):
+        axes.set_xlim(1 - margin, epochs + margin)
+    ax1.set_ylim(zero_based_range(train_losses + val_losses, 0.1))
+    finite = [a for a in accuracies if math.isfinite(a)] or [0]
+    ax2.set_ylim(10 * math.floor((min(finite) - 0.5) / 10), 100)  # (a point on the frame would be cut)
+
+
+def show_learning_curves(fig, history, args, default_name):
+    set_learning_curve_ranges(fig, *history, args.epochs)
+    fig.tight_layout()  # again: the tick labels of these ranges
+    show_or_save(fig, args.save, args.no_show, default_name)
 
 
 def start_curves_live_view(plot_learning_curves, args, title):
     """The learning-curves figure (two losses left, the accuracy right), its curves growing
-    epoch by epoch in a window and/or a GIF; LiveView() (draws nothing) when neither is wanted."""
+    epoch by epoch in a window and/or a GIF; LiveView() (draws nothing) when neither is wanted.
+    Its axes are the final figure's (they change only when a curve leaves them): no jump at the end."""
     window = can_show() and not args.no_show and not args.no_live
     if not window and args.gif is None:
         return LiveView()
     epochs = args.epochs
     fig = plot_learning_curves([], [], [], title=title)
     ax1, ax2 = fig.axes
-    margin = 0.05 * max(epochs - 1, 1)
-    for axes in (ax1, ax2):
-        axes.set_xlim(1 - margin, epochs + margin)  # the final figure's epoch axis, fixed from the start
-    ax1.set_ylim(0, 1)
-    ax2.set_ylim(0, 100)
+    set_learning_curve_ranges(fig, [], [], [], epochs)
     loss_title = ax1.get_title()
 
     def redraw(epoch, train_losses, val_losses, accuracies):
         lines = ax1.get_lines() + ax2.get_lines()
         for line, values in zip(lines, [train_losses, val_losses, accuracies]):
             line.set_data(range(1, len(values) + 1), values)
-        if epoch < epochs:
-            # Ranges that change only now and then: each change costs a full redraw.
-            ax1.set_ylim(zero_based_range(train_losses + val_losses, 0.1))
-            ax2.set_ylim(10 * math.floor(min(accuracies) / 10), 100)
-            ax1.set_title(f"{loss_title} (epoch {epoch})")
-            return [*lines, ax1.title]
-        # The last frame: the ranges, titles and layout of the final figure; legends on top.
-        for axes in (ax1, ax2):
-            axes.set_autoscale_on(True)
-            axes.relim()
-            axes.autoscale_view()
-        ax1.set_title(loss_title)
-        fig.tight_layout()
+        before = (ax1.get_ylim(), ax2.get_ylim())
+        set_learning_curve_ranges(fig, train_losses, val_losses, accuracies, epochs)
+        ax1.set_title(loss_title if epoch == epochs else f"{loss_title} (epoch {epoch})")
+        if epoch in (1, epochs) or (ax1.get_ylim(), ax2.get_ylim()) != before:
+            fig.tight_layout()  # as the final figure's, for these tick labels
+        # The legends are drawn every frame ("best" place for the curves so far): no jump at the end.
         return [*lines, ax1.get_legend(), ax2.get_legend(), ax1.title]
 
     # Epochs count from 1 here: epochs + 1 makes the schedule run up to the last one.
@@ -491,6 +590,7 @@ def start_curves_live_view(plot_learning_curves, args, title):
 
 def show_test_grid(images, labels, prediction, confidence, args):
     """predict.py: test images with the predicted digit and its probability, mistakes in red."""
+    import matplotlib.pyplot as plt
     count = len(images)
     correct = (prediction == labels).sum().item()
     cols = min(count, int(np.ceil(np.sqrt(count))))
@@ -512,6 +612,7 @@ def show_test_grid(images, labels, prediction, confidence, args):
 
 def show_own_image(original, image, probabilities, model_name, args):
     """predict.py --image: the picture, the 28x28 the model sees, and each digit's probability."""
+    import matplotlib.pyplot as plt
     prediction = int(probabilities.argmax())
     fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(11, 3.6))
     ax1.imshow(original, cmap="gray", vmin=0, vmax=255)

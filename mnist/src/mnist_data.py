@@ -5,25 +5,48 @@ import socket
 from pathlib import Path
 
 import torch
-from torchvision import datasets
 
-from common import fail, first_line
+from common import CHAPTER_DIR, fail, first_line
 
-RAW_FILES = ("train-images-idx3-ubyte, train-labels-idx1-ubyte, "
-             "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte")
+FILE_NAMES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+RAW_FILES = ", ".join(FILE_NAMES)
+DEFAULT_DATA_DIR = CHAPTER_DIR / "data"  # the only folder MNIST is downloaded into
+
+
+def find_root(data_dir):
+    """The folder torchvision wants (the one holding MNIST/raw/ with the four files): data_dir
+    itself, or its grandparent or parent when the reader passed the raw or the MNIST folder."""
+    candidates = [data_dir]
+    if data_dir.name == "raw" and data_dir.parent.name == "MNIST":
+        candidates.append(data_dir.parent.parent)
+    if data_dir.name == "MNIST":
+        candidates.append(data_dir.parent)
+    for root in candidates:
+        if all((root / "MNIST" / "raw" / name).is_file() for name in FILE_NAMES):
+            return root
+    return None
 
 
 def load_mnist(data_dir, train):
     """Return (images, labels): float32 N x 1 x 28 x 28 in [0, 1] and int64 labels 0-9.
 
-    torchvision downloads the files into <data_dir>/MNIST/raw/ on the first run, as in
-    the book. Any failure (no network, broken files) becomes one error line.
+    torchvision downloads the files into the chapter's data/MNIST/raw/ on the first run, as
+    in the book. A folder the reader names (--data-dir) is only read, never written to: no
+    download, no folders made in it. Any failure (no network, broken files) is one error line.
     """
+    from torchvision import datasets  # here, not at the top: --help answers without loading it (about 1 s)
+
     data_dir = Path(data_dir)
+    root = find_root(data_dir)
+    if root is None and data_dir.resolve() != DEFAULT_DATA_DIR.resolve():
+        # torchvision would make <data_dir>/MNIST/raw/ and try to download into it: stop first.
+        fail(f"could not load MNIST from {data_dir}: the four IDX files ({RAW_FILES}) are not in "
+             f"{data_dir / 'MNIST' / 'raw'}/; put them there or pass the folder that holds them as --data-dir "
+             f"(without --data-dir, MNIST is downloaded into {DEFAULT_DATA_DIR})")
     old_timeout = socket.getdefaulttimeout()
     socket.setdefaulttimeout(15)  # a dead network fails within ~30 s (2 mirrors), never hangs for minutes
     try:
-        ds = datasets.MNIST(root=str(data_dir), train=train, download=True)
+        ds = datasets.MNIST(root=str(root or data_dir), train=train, download=root is None)
         images, labels = ds.data, ds.targets
         if images.dim() != 3 or images.shape[1:] != (28, 28) or len(labels) != len(images):
             raise ValueError(f"unexpected shapes {tuple(images.shape)} / {tuple(labels.shape)}")
@@ -36,7 +59,7 @@ def load_mnist(data_dir, train):
         if reason.startswith("Error downloading"):
             reason = "download failed: no internet connection?"
         fail(f"could not load MNIST from {data_dir} ({reason}); put the four IDX files "
-             f"({RAW_FILES}) into {data_dir / 'MNIST' / 'raw'}/ or pass --data-dir")
+             f"({RAW_FILES}) into {(root or data_dir) / 'MNIST' / 'raw'}/ or pass --data-dir")
     finally:
         socket.setdefaulttimeout(old_timeout)
     # Scale once to [0, 1], as transforms.ToTensor() would do image by image.

@@ -11,9 +11,11 @@ from common import (Parser, add_common_flags, fail, first_line, pick_device, pos
 from mnist_data import load_mnist
 from own_image import prepare_image
 from train_cnn import CNNClassifier
+from train_cnn import DEFAULT_MODEL as DEFAULT_CNN_MODEL
 from train_mlp import DEFAULT_MODEL, MNISTClassifier
 
 MODELS = {"mlp": MNISTClassifier, "cnn": CNNClassifier}  # what a saved file says it holds -> its class
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
 
 
 def main(argv=None):
@@ -30,13 +32,29 @@ def main(argv=None):
 def parse_args(argv):
     parser = Parser(description="Predict digits with a model saved by train_mlp.py or train_cnn.py.")
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL,
-                        help="model file written by train_mlp.py (default) or train_cnn.py")
+                        help="model file written by train_mlp.py or train_cnn.py")
     parser.add_argument("--image", default=None,
                         help="classify your own picture of one digit (PNG, JPEG, any size)")
     parser.add_argument("--count", type=positive_int, default=25,
                         help="how many random test images to show in the grid")
     add_common_flags(parser)
-    return parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # e.g. `predict.py my_digit.png`: a path typed without its flag
+        hint = next((f" (did you mean {meant_flag(x)} {x}?)" for x in extra if meant_flag(x)), "")
+        parser.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
+    return args
+
+
+def meant_flag(text):
+    """The flag a stray path on the command line was probably meant for, or None."""
+    path = Path(text)
+    if text.startswith("-"):
+        return None
+    if path.suffix.lower() in (".pth", ".pt"):
+        return "--model"
+    if path.suffix.lower() in IMAGE_SUFFIXES or path.is_file():
+        return "--image"
+    return None
 
 
 def load_model(path, device):
@@ -51,27 +69,47 @@ def load_model(path, device):
 
 
 def read_model_file(path, device):
-    """(kind, options, weights) from a file of train_mlp.py or train_cnn.py; one error line otherwise."""
+    """(kind, options, weights) from a file of train_mlp.py or train_cnn.py; one error line otherwise.
+    Prints which file it is, what it holds and its test accuracy when it was saved."""
     if not path.is_file():
-        fail(f"model file {path} not found; run `uv run ./src/train_mlp.py` first (or pass --model)")
+        fail(f"model file {path} not found; {how_to_train(path)} first (or pass --model)")
     try:
         saved = torch.load(path, map_location=device, weights_only=True)
     except pickle.UnpicklingError:  # another kind of file, or a whole model object (torch's long note: no help here)
         fail(f"cannot load model {path}: it is not a weights file as train_mlp.py and train_cnn.py write them; "
-             f"run `uv run ./src/train_mlp.py` again")
+             f"{how_to_train(path)} again")
     except Exception as exc:
         fail(f"cannot load model {path}: not a model file of train_mlp.py or train_cnn.py "
-             f"({type(exc).__name__}: {first_line(exc)}); run `uv run ./src/train_mlp.py` again")
+             f"({type(exc).__name__}: {first_line(exc)}); {how_to_train(path)} again")
     if not isinstance(saved, dict):
-        fail(f"cannot load model {path} (it holds no weights); run `uv run ./src/train_mlp.py` again")
+        fail(f"cannot load model {path} (it holds no weights); {how_to_train(path)} again")
     if "state_dict" not in saved:  # a bare state_dict, as the slides save it: the MLP
-        return "mlp", {"batchnorm": any(str(key).startswith("bn1.") for key in saved)}, saved
+        saved = {"state_dict": saved, "batchnorm": any(str(key).startswith("bn1.") for key in saved)}
     kind = saved.get("model", "mlp")  # files from before train_cnn.py hold the MLP
     if kind not in MODELS:
         fail(f"model file {path} holds a model of kind {str(kind)[:40]!r}; predict.py reads "
              f"{' and '.join(MODELS)} models (train_mlp.py, train_cnn.py)")
     options = {"dropout": float(saved.get("dropout", 0.0)), "batchnorm": bool(saved.get("batchnorm", False))}
+    print_model_file(path, kind, saved)
     return kind, options if kind == "mlp" else {}, saved["state_dict"]
+
+
+def print_model_file(path, kind, saved):
+    """One line: the file, MLP or CNN, its test accuracy when saved and its flags (older files: unknown)."""
+    accuracy = saved.get("test_accuracy")
+    accuracy = f"{accuracy:.2f}%" if isinstance(accuracy, (int, float)) else "unknown"
+    flags = saved.get("flags")
+    trained = "unknown" if flags is None else " ".join(map(str, flags)) or "default flags"
+    print(f"Model: {path} ({kind.upper()}, test accuracy when saved: {accuracy}, trained with: {trained})",
+          flush=True)
+
+
+def how_to_train(path):
+    """The command that writes this model file: train_cnn.py for a CNN file, else train_mlp.py."""
+    cnn = "cnn" in path.name.lower()
+    script, default = ("train_cnn.py", DEFAULT_CNN_MODEL) if cnn else ("train_mlp.py", DEFAULT_MODEL)
+    save = "" if path.resolve() == default else f" --save-model {path}"
+    return f"run `uv run ./src/{script}{save}`"
 
 
 def predict_test_images(model, args, device):

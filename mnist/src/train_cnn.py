@@ -7,8 +7,8 @@ only the model (and its default settings) differ. predict.py reads either model 
 import torch.nn as nn
 import torch.nn.functional as F
 
-from common import (CHAPTER_DIR, count_parameters, curves_title, pick_device, seed_everything, show_or_save,
-                    training_parser)
+from common import (CHAPTER_DIR, count_parameters, learning_curves_title, pick_device, seed_everything,
+                    show_learning_curves, training_parser)
 from train_mlp import evaluate, load_data, plot_learning_curves, save_model, train_model
 
 DEFAULT_MODEL = CHAPTER_DIR / "mnist_model_cnn.pth"
@@ -28,9 +28,9 @@ def main(argv=None):
     # The test set is used once, at the very end (the "real exam").
     test_loss, accuracy = evaluate(model, device, test_loader, nn.CrossEntropyLoss())
     print(f"Test Loss: {test_loss:.4f}, Test Accuracy: {accuracy:.2f}%", flush=True)
-    save_model(model, "cnn", args.save_model)
-    fig = plot_learning_curves(*history, title=curves_title(NAME, args))
-    show_or_save(fig, args.save, args.no_show, "train_cnn.png")
+    save_model(model, "cnn", args.save_model, accuracy, args)
+    fig = plot_learning_curves(*history, title=learning_curves_title(NAME, args))
+    show_learning_curves(fig, history, args, "train_cnn.png")  # (common.py: the live view's axes)
 
 
 def parse_args(argv):

@@ -8,8 +8,8 @@ import torch.nn.functional as F
 import torch.optim as optim
 from torch.utils.data import DataLoader, TensorDataset
 
-from common import (CHAPTER_DIR, count_parameters, curves_title, fail, pick_device, seed_everything, show_or_save,
-                    start_curves_live_view, training_parser)
+from common import (CHAPTER_DIR, count_parameters, fail, learning_curves_title, pick_device, seed_everything,
+                    show_learning_curves, start_curves_live_view, training_parser)
 from mnist_data import Augmented, load_mnist
 
 VAL_FRACTION = 12  # 1/12 for validation: 60,000 training images -> 55,000 train + 5,000 val
@@ -29,9 +29,9 @@ def main(argv=None):
     # The test set is used once, at the very end (the "real exam").
     test_loss, accuracy = evaluate(model, device, test_loader, nn.CrossEntropyLoss())
     print(f"Test Loss: {test_loss:.4f}, Test Accuracy: {accuracy:.2f}%", flush=True)
-    save_model(model, "mlp", args.save_model, dropout=args.dropout, batchnorm=args.batchnorm)
-    fig = plot_learning_curves(*history, title=curves_title("MLP 784-128-64-10", args))
-    show_or_save(fig, args.save, args.no_show, "train_mlp.png")
+    save_model(model, "mlp", args.save_model, accuracy, args, dropout=args.dropout, batchnorm=args.batchnorm)
+    fig = plot_learning_curves(*history, title=learning_curves_title("MLP 784-128-64-10", args))
+    show_learning_curves(fig, history, args, "train_mlp.png")  # (common.py: the live view's axes)
 
 
 def parse_args(argv):
@@ -81,7 +81,7 @@ def train_model(model, device, train_loader, val_loader, args, name):
     scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)  # 本との違い: lr decays to 0
 
     train_losses, val_losses, accuracies = [], [], []
-    live = start_curves_live_view(plot_learning_curves, args, curves_title(name, args))
+    live = start_curves_live_view(plot_learning_curves, args, learning_curves_title(name, args))
     try:
         for epoch in range(1, args.epochs + 1):
             train_loss = train(model, device, train_loader, optimizer, criterion, epoch)
@@ -130,10 +130,12 @@ def evaluate(model, device, test_loader, criterion):
     return test_loss, accuracy
 
 
-def save_model(model, kind, path, **options):
+def save_model(model, kind, path, accuracy, args, **options):
     path.parent.mkdir(parents=True, exist_ok=True)
-    # 本との違い: the file also says which model it holds, so predict.py can rebuild it
-    torch.save({"model": kind, "state_dict": model.state_dict(), **options}, path)
+    # 本との違い: the file also says which model it holds (so predict.py can rebuild it), its test
+    # accuracy and the flags it was trained with (predict.py prints them)
+    torch.save({"model": kind, "state_dict": model.state_dict(), "test_accuracy": accuracy,
+                "flags": args.changed, **options}, path)
     print(f"Saved model to {path}", flush=True)
 
 

@@ -6,6 +6,7 @@ import pytest
 import torch
 from torchvision import datasets
 
+import mnist_data
 from conftest import assert_one_line_error
 from mnist_data import load_mnist
 
@@ -18,13 +19,38 @@ def test_loads_tensors_in_unit_range(mnist_dir):
 
 
 def test_no_network_no_files_says_where_to_put_them(tmp_path, monkeypatch, capsys):
-    # A closed local port stands in for "no internet": fails at once, never downloads.
+    # The chapter's data/ (the only folder downloaded into) stands in a temporary folder, and
+    # a closed local port stands in for "no internet": fails at once, never downloads.
+    monkeypatch.setattr(mnist_data, "DEFAULT_DATA_DIR", tmp_path / "empty")
     monkeypatch.setattr(datasets.MNIST, "mirrors", ["http://127.0.0.1:9/"])
     with pytest.raises(SystemExit) as excinfo:
         load_mnist(tmp_path / "empty", train=True)
     line = assert_one_line_error(excinfo, capsys, "MNIST", "raw", "--data-dir",
                                  "train-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
-    assert str(tmp_path / "empty") in line
+    assert str(tmp_path / "empty") in line and "download failed" in line
+
+
+def test_a_folder_without_mnist_is_one_line_and_stays_as_it_was(tmp_path, monkeypatch, capsys):
+    """--data-dir names the reader's folder: it is only read (no download, no MNIST/raw made in it)."""
+    monkeypatch.setattr(datasets.MNIST, "mirrors", ["http://127.0.0.1:9/"])
+    mine = tmp_path / "my_data"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(SystemExit) as excinfo:
+        load_mnist(mine, train=True)
+    assert_one_line_error(excinfo, capsys, "are not in", str(mine / "MNIST" / "raw"), "--data-dir")
+    assert sorted(p.name for p in mine.rglob("*")) == ["notes.txt"]
+    with pytest.raises(SystemExit):
+        load_mnist(tmp_path / "missing", train=False)
+    assert not (tmp_path / "missing").exists()
+
+
+def test_the_mnist_or_raw_folder_itself_works(mnist_dir):
+    """--data-dir may name the folder holding MNIST/, the MNIST folder, or MNIST/raw itself."""
+    expected, _ = load_mnist(mnist_dir, train=False)
+    for folder in [mnist_dir / "MNIST", mnist_dir / "MNIST" / "raw"]:
+        images, labels = load_mnist(folder, train=False)
+        assert torch.equal(images, expected) and len(labels) == 120
 
 
 @pytest.mark.parametrize("damage", ["truncate", "bad_magic"])

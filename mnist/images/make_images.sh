@@ -1,0 +1,34 @@
+#!/bin/sh
+# Regenerates every figure that README.md shows (the only commands that write into images/).
+# Run from anywhere: sh images/make_images.sh   (about 6 minutes on a 2-core CPU)
+# With MNIST_DATA_DIR set (a folder holding MNIST/raw/), the scripts read MNIST from there.
+# It also writes the model files mnist_model*.pth (as the README's commands do) and outputs/handwriting/.
+set -e
+cd "$(dirname "$0")/.."
+DATA=${MNIST_DATA_DIR:+--data-dir $MNIST_DATA_DIR}
+export MPLBACKEND=Agg
+
+uv run ./src/show_mnist.py $DATA --save images/show_mnist.png
+uv run ./src/show_mnist.py $DATA --digits 4 9 --save images/show_mnist_4_9.png
+uv run ./src/show_mnist.py $DATA --augment --save images/show_mnist_augment.png
+
+# writes images/train.png, images/train_mistakes.png and images/train.gif
+uv run ./src/train.py $DATA --mistakes 16 --gif images/train.gif --save images/train.png
+uv run ./src/train_with_linear.py $DATA --save images/train_with_linear.png
+
+uv run ./src/train_mlp.py $DATA --save images/train_mlp.png
+uv run ./src/train_mlp.py $DATA --augment --save-model mnist_model_augment.pth --save images/train_mlp_augment.png
+uv run ./src/train_cnn.py $DATA --save images/train_cnn.png
+uv run ./src/train_cnn.py $DATA --augment --save-model mnist_model_cnn_augment.pth --save outputs/train_cnn_augment.png
+
+uv run ./src/predict.py $DATA --count 100 --save images/predict_100.png
+uv run ./src/predict.py --image ./samples/my_digit.png --save images/predict_image.png
+
+# handwriting.py writes outputs/handwriting/handwriting.png and mistakes.png
+uv run python tests/handwriting.py outputs/handwriting \
+    mnist_model.pth mnist_model_augment.pth mnist_model_cnn.pth mnist_model_cnn_augment.pth
+cp outputs/handwriting/handwriting.png images/handwriting.png
+cp outputs/handwriting/mistakes.png images/handwriting_mistakes.png
+DIGIT5=outputs/handwriting/digits/digits075_digit5.png
+uv run ./src/predict.py --image $DIGIT5 --save images/predict_mlp.png
+uv run ./src/predict.py --model mnist_model_cnn.pth --image $DIGIT5 --save images/predict_cnn.png

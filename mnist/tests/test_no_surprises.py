@@ -1,0 +1,214 @@
+"""What the reader sees is what happened: --help is quick and shows defaults, --data-dir takes any
+of the MNIST folders and writes nothing into them, predict.py says which model it uses, titles
+carry the flags, the two 4-vs-9 figures share their axes, README commands leave images/ alone."""
+
+import filecmp
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+
+import pytest
+import torch
+
+import common
+import predict
+import show_mnist
+import train
+import train_cnn
+import train_mlp
+from conftest import CHAPTER_DIR, assert_one_line_error
+
+# Run a script's main() with argv and report which heavy modules got loaded.
+LOADED = """
+import runpy, sys
+sys.path.insert(0, "src")
+sys.argv = sys.argv[1:]
+try:
+    runpy.run_path(sys.argv[0], run_name="__main__")
+except SystemExit:
+    pass
+print("LOADED:", " ".join(m for m in ("matplotlib", "torchvision", "PIL") if m in sys.modules))
+"""
+
+
+@pytest.mark.parametrize("script", ["train.py", "train_with_linear.py"])
+@pytest.mark.parametrize("flag", ["--help", "--epohcs=3"])
+def test_help_and_a_mistyped_flag_load_nothing_for_training(script, flag):
+    result = subprocess.run([sys.executable, "-c", LOADED, f"src/{script}", flag], cwd=CHAPTER_DIR,
+                            env=dict(os.environ, MPLBACKEND="Agg"), capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip().endswith("LOADED:"), result.stdout  # neither matplotlib, torchvision nor PIL
+    if flag == "--help":
+        assert "(default: 40)" in result.stdout
+    else:
+        assert result.stderr.startswith("error: unrecognized arguments: --epohcs=3")
+
+
+@pytest.mark.parametrize("module, defaults", [
+    (train, ["--epochs EPOCHS", "(default: 40)", "(default: 0.004)", "(default: 100)", "(default: 2000)",
+             "(default: auto)", "(default: 0)"]),
+    (train_mlp, ["(default: 10)", "(default: 0.001)", "(default: 64)", "(default: adam)", "(default: 0.0)"]),
+    (train_cnn, ["(default: 5)", "(default: 0.003)", "mnist_model_cnn.pth)"]),
+    (predict, ["mnist_model.pth)", "(default: 25)"]),
+    (show_mnist, ["default: data/"]),
+])
+def test_help_shows_the_defaults(module, defaults, capsys):
+    with pytest.raises(SystemExit) as excinfo:
+        module.main(["--help"])
+    assert excinfo.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())  # argparse wraps long lines
+    for default in defaults:
+        assert default in text, default
+    assert "(default: None)" not in text and "(default: False)" not in text
+
+
+def tree(folder):
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+@pytest.mark.parametrize("given", ["MNIST", "MNIST/raw"])
+def test_data_dir_may_be_the_mnist_or_raw_folder_and_stays_as_it_was(mnist_dir, tmp_path, given, capsys):
+    copy = tmp_path / "copy"
+    shutil.copytree(mnist_dir, copy)
+    before = tree(copy)
+    show_mnist.main(["--data-dir", str(copy / given), "--save", str(tmp_path / "grid.png"), "--no-show"])
+    assert "Saved figure to" in capsys.readouterr().out
+    assert tree(copy) == before  # torchvision used to make <given>/MNIST/raw/ here
+    assert not filecmp.dircmp(copy / "MNIST" / "raw", mnist_dir / "MNIST" / "raw").diff_files
+    args = train.parse_args(["--data-dir", str(copy / given), "--train-size", "all"])
+    train_data, test_data = train.load_data(args)
+    assert len(train_data.dataset) == 72 and len(test_data.dataset) == 24
+    assert tree(copy) == before
+
+
+def test_predict_says_which_model_it_loaded(mnist_dir, tmp_path, capsys):
+    model_file = tmp_path / "small.pth"
+    train_mlp.main(["--data-dir", str(mnist_dir), "--subset", "100", "--epochs", "2", "--save-model", str(model_file),
+                    "--save", str(tmp_path / "mlp.png"), "--no-show"])
+    accuracy = re.search(r"Test Accuracy: ([\d.]+)%", capsys.readouterr().out).group(1)
+    saved = torch.load(model_file, weights_only=True)
+    assert saved["test_accuracy"] == pytest.approx(float(accuracy), abs=0.005)
+    assert saved["flags"] == ["--epochs 2", "--subset 100"]
+    predict.main(["--model", str(model_file), "--data-dir", str(mnist_dir), "--count", "4",
+                  "--save", str(tmp_path / "grid.png"), "--no-show"])
+    line = capsys.readouterr().out.splitlines()[0]
+    assert line == (f"Model: {model_file} (MLP, test accuracy when saved: {accuracy}%, "
+                    f"trained with: --epochs 2 --subset 100)")
+
+
+def test_older_model_files_load_and_say_unknown(tmp_path, capsys):
+    torch.save({"model": "cnn", "state_dict": train_cnn.CNNClassifier().state_dict()}, tmp_path / "old_cnn.pth")
+    torch.save(train_mlp.MNISTClassifier().state_dict(), tmp_path / "bare.pth")
+    for name, kind in [("old_cnn.pth", "CNN"), ("bare.pth", "MLP")]:
+        predict.load_model(tmp_path / name, torch.device("cpu"))
+        assert capsys.readouterr().out == (f"Model: {tmp_path / name} ({kind}, test accuracy when saved: unknown, "
+                                           f"trained with: unknown)\n")
+
+
+@pytest.mark.parametrize("argv, hint", [
+    (["my_digit.png"], "(did you mean --image my_digit.png?)"),
+    (["photo.JPG", "--count", "4"], "(did you mean --image photo.JPG?)"),
+    (["mnist_model_cnn.pth"], "(did you mean --model mnist_model_cnn.pth?)"),
+    (["seven"], "unrecognized arguments: seven (see --help)"),
+])
+def test_a_path_without_its_flag_gets_a_hint(argv, hint, capsys):
+    with pytest.raises(SystemExit) as excinfo:
+        predict.main(argv)
+    assert_one_line_error(excinfo, capsys, "unrecognized arguments", hint)
+
+
+@pytest.mark.parametrize("name, command", [
+    ("mnist_model_cnn.pth", "run `uv run ./src/train_cnn.py` first"),
+    ("mnist_model_cnn_augment.pth", "run `uv run ./src/train_cnn.py --save-model "),
+    ("mnist_model.pth", "run `uv run ./src/train_mlp.py` first"),
+    ("mine.pth", "run `uv run ./src/train_mlp.py --save-model "),
+])
+def test_a_missing_model_file_names_the_script_that_trains_it(name, command, tmp_path, monkeypatch, capsys):
+    # The chapter's default model files, as if not trained yet.
+    monkeypatch.setattr(predict, "DEFAULT_MODEL", tmp_path / "mnist_model.pth")
+    monkeypatch.setattr(predict, "DEFAULT_CNN_MODEL", tmp_path / "mnist_model_cnn.pth")
+    with pytest.raises(SystemExit) as excinfo:
+        predict.main(["--model", str(tmp_path / name), "--no-show"])
+    assert_one_line_error(excinfo, capsys, "not found", command)
+
+
+def test_titles_carry_the_flags_that_changed_the_run():
+    args = train.parse_args(["--train-size", "all", "--epochs", "60", "--seed", "3", "--no-show", "--device", "cpu"])
+    assert args.changed == ["--epochs 60", "--train-size all", "--seed 3"]
+    assert common.curves_title(args) == "4 vs 9 (train.py): learning curves\n--epochs 60, --train-size all, --seed 3"
+    assert common.curves_title(train.parse_args([])) == "4 vs 9 (train.py): learning curves"
+    title = common.learning_curves_title("MLP", train_mlp.parse_args(["--subset", "100", "--dropout", "0.2",
+                                                                       "--augment", "--save-model", "x.pth"]))
+    assert title == "MLP, adam lr=0.001 (cosine decay); --augment, --subset 100, --dropout 0.2"
+    title = common.learning_curves_title("CNN", train_cnn.parse_args(["--optimizer", "sgd", "--no-schedule"]))
+    assert title == "CNN, sgd lr=0.003 (constant)"
+
+
+def test_the_two_4_vs_9_figures_share_fixed_axes():
+    """train.py and train_with_linear.py: the same accuracy axis (0.5 = guessing, to 1) and loss axis,
+    whatever the curves, so the figures can be compared and a small dip is drawn small."""
+    cnn = train.parse_args([])
+    linear = train.parse_args([], lr=0.0003, name="train_with_linear")
+    figures = [common.plot_curves([0.68, 0.1, 0.0014], [0.65, 0.07, 0.027], [0.87, 0.97, 0.992], cnn),
+               common.plot_curves([0.66, 0.2, 0.0089], [0.61, 0.1, 0.086], [0.80, 0.96, 0.974], linear)]
+    for fig in figures:
+        ax, ax2 = fig.axes
+        assert ax2.get_ylim() == common.ACCURACY_RANGE and ax.get_ylim() == (0.001, 1.0)
+        assert ax.get_xlim() == pytest.approx((-0.05 * 39, 1.14 * 39))
+        fig.canvas.draw()
+        labels = [t.get_text() for t in ax.get_yticklabels() if t.get_visible()]
+        assert {"0.001", "0.002", "0.005", "0.01", "0.02", "0.05", "0.1", "0.2", "0.5", "1"} <= set(labels)
+        written = [text.get_text() for text in ax.texts + ax2.texts]
+        assert any(text.startswith("lowest ") for text in written)
+    assert [t.get_text() for t in figures[0].axes[1].texts] == ["0.9920"]
+    assert "lowest 0.0270 (epoch 2)" in [t.get_text() for t in figures[0].axes[0].texts]
+
+
+def readme_commands():
+    text = (CHAPTER_DIR / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```(?:sh|bash)\n(.*?)^```", text, re.S | re.M)
+    return [line.strip() for block in blocks for line in block.splitlines() if line.strip().startswith("uv run ")]
+
+
+def test_no_readme_command_writes_into_images():
+    commands = readme_commands()
+    assert len(commands) >= 15
+    for command in commands:
+        assert not any(word.startswith(("images/", "./images/")) for word in shlex.split(command)), command
+
+
+def test_make_images_writes_every_figure_of_the_readme():
+    readme = (CHAPTER_DIR / "README.md").read_text(encoding="utf-8")
+    shown = set(re.findall(r"\]\((images/[\w.]+)\)", readme))
+    assert len(shown) >= 15 and all((CHAPTER_DIR / image).exists() for image in shown)
+    script = (CHAPTER_DIR / "images" / "make_images.sh").read_text(encoding="utf-8")
+    assert "images/make_images.sh" in readme
+    for image in shown:
+        assert image in script, f"{image} is not made by images/make_images.sh"
+
+
+def test_the_gifs_keep_their_axes_to_the_last_frame(mnist_dir, tmp_path, capsys):
+    """No jump at the end: the tick labels left and right are those of the frame before."""
+    from test_live import difference, gif_frames
+    train.main(["--data-dir", str(mnist_dir), "--train-size", "all", "--epochs", "6", "--batch-size", "16",
+                "--gif", str(tmp_path / "c.gif"), "--save", str(tmp_path / "c.png"), "--no-show"])
+    train_mlp.main(["--data-dir", str(mnist_dir), "--epochs", "4", "--gif", str(tmp_path / "m.gif"),
+                    "--save", str(tmp_path / "m.png"), "--save-model", str(tmp_path / "m.pth"), "--no-show"])
+    for name, strips in [("c.gif", [slice(0, 75), slice(-60, None)]), ("m.gif", [slice(0, 70)])]:
+        frames, _ = gif_frames(tmp_path / name)
+        assert frames[0].shape[:2] == (5 * common.GIF_DPI, 8 * common.GIF_DPI) or name == "m.gif"
+        for strip in strips:
+            # (a moved tick label changes about a tenth of a strip; GIF palettes alone about 1 %)
+            assert difference(frames[-2][:, strip], frames[-1][:, strip]) < 0.03, name
+
+
+def test_gif_into_the_chapters_outputs_needs_no_folder(mnist_dir, tmp_path, monkeypatch, capsys):
+    """The README's `--gif outputs/train.gif` works on a fresh clone, before outputs/ exists."""
+    monkeypatch.setattr(common, "OUTPUT_DIR", tmp_path / "outputs")
+    monkeypatch.chdir(tmp_path)
+    train.main(["--data-dir", str(mnist_dir), "--train-size", "40", "--epochs", "2", "--gif", "outputs/t.gif",
+                "--no-show"])
+    assert "Saved animation to outputs/t.gif" in capsys.readouterr().out
+    assert (tmp_path / "outputs" / "t.gif").read_bytes()[:6] == b"GIF89a"
