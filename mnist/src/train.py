@@ -8,7 +8,7 @@ command-line plumbing (flags, seed, device, threads) live in common.py.
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
-from common import (Parser, add_common_flags, fail, keep_results_on_ctrl_c, live_curves, pick_device,
+from common import (Parser, add_common_flags, exit_now, fail, keep_results_on_ctrl_c, live_curves, pick_device,
                     positive_float, positive_int, print_model, seed_everything, show_curves, show_mistakes)
 from mnist_data import load_mnist
 
@@ -19,7 +19,7 @@ def main(argv=None):
     args = parse_args(argv)  # 本との違い: the flags (--epochs ...), seed and device
     train_data, test_data = load_data(args)
 
-    model = Mnist().to(args.device)
+    model = Mnist().to(args.device, memory_format=torch.channels_last)  # 本との違い: faster on a CPU (README)
     print_model(model)  # 本との違い: the model and its parameter count
     live = live_curves(args)  # 本との違い: curves that grow while training (window / --gif)
     train_losses, test_losses, test_accuracies = train_model(
@@ -145,3 +145,4 @@ def show_results(train_losses, test_losses, test_accuracies, args, live):
 
 if __name__ == "__main__":
     main()
+    exit_now()  # skips about 1 s of clean-up at exit (README)
