@@ -1,5 +1,5 @@
 """`--help` and a mistyped flag answer at once: without matplotlib, PIL or contourpy,
-which only the figures need (measured: README「オプション」)."""
+which only the figures need (measured: README「速さ」)."""
 import subprocess
 import sys
 
