@@ -102,8 +102,65 @@ PHOTO_STYLES = [  # MNIST test digits printed and photographed: blur, JPEG, pape
 ]
 
 
+def arc(cx, cy, rx, ry, start, end, steps=24):
+    """Points on an ellipse from angle start to end (degrees; 0 = right, 90 = down, as on a page)."""
+    angles = np.radians(np.linspace(start, end, steps))
+    return list(zip(cx + rx * np.cos(angles), cy + ry * np.sin(angles)))
+
+
+# Each digit as pen strokes in a unit box (x right, y down), in the ways people write them,
+# European ones included: a 1 with a flag (and a foot), a 7 with a crossbar, an open 4, a 9 with a straight stem.
+PEN_DIGITS = {
+    0: [[arc(0.5, 0.5, 0.32, 0.46, -90, 275)]],
+    1: [[[(0.5, 0.02), (0.5, 0.98)]],
+        [[(0.25, 0.28), (0.56, 0.02), (0.56, 0.98)]],
+        [[(0.25, 0.28), (0.56, 0.02), (0.56, 0.98)], [(0.28, 0.98), (0.84, 0.98)]]],
+    2: [[arc(0.5, 0.3, 0.32, 0.28, 200, 385) + [(0.14, 0.97), (0.88, 0.97)]],
+        [arc(0.5, 0.3, 0.32, 0.28, 200, 385) + [(0.2, 0.9)] + arc(0.3, 0.9, 0.1, 0.08, 180, 0) + [(0.9, 0.95)]]],
+    3: [[arc(0.47, 0.27, 0.3, 0.24, 200, 450) + arc(0.47, 0.73, 0.34, 0.26, -90, 155)]],
+    4: [[[(0.6, 0.02), (0.12, 0.66), (0.9, 0.66)], [(0.66, 0.3), (0.66, 0.98)]],
+        [[(0.2, 0.02), (0.18, 0.58), (0.86, 0.58)], [(0.72, 0.02), (0.72, 0.98)]]],
+    5: [[[(0.82, 0.03), (0.26, 0.03), (0.22, 0.45)] + arc(0.48, 0.68, 0.34, 0.3, -125, 150)]],
+    6: [[[(0.72, 0.02)] + arc(0.5, 0.72, 0.33, 0.27, 190, 550)]],
+    7: [[[(0.12, 0.03), (0.88, 0.03), (0.4, 0.98)]],
+        [[(0.12, 0.03), (0.88, 0.03), (0.4, 0.98)], [(0.36, 0.5), (0.82, 0.5)]]],
+    8: [[arc(0.5, 0.26, 0.26, 0.23, 90, 450) + arc(0.5, 0.72, 0.3, 0.26, -90, 270)]],
+    9: [[arc(0.48, 0.3, 0.3, 0.27, 0, 360) + [(0.78, 0.3), (0.72, 0.98)]],
+        [arc(0.48, 0.3, 0.3, 0.27, 0, 360) + [(0.78, 0.3), (0.78, 0.98)]]],
+}
+
+
+def pen_drawing(label, rng, pen=None):
+    """One digit drawn with the mouse in draw.py's area: a random way of writing it, slant, size,
+    width, a little wobble and pen width, rendered by draw.py's own renderer (white paper, black ink)."""
+    from draw import CANVAS, PEN_WIDTH, render_strokes
+
+    strokes = PEN_DIGITS[label][rng.integers(len(PEN_DIGITS[label]))]
+    height = rng.uniform(0.35, 0.9) * CANVAS
+    width = height * rng.uniform(0.45, 0.9)
+    slant = rng.uniform(-0.2, 0.45)  # most people lean right, some left
+    turn = np.radians(rng.uniform(-12, 12))
+    centre = CANVAS / 2 + rng.uniform(-0.08, 0.08, 2) * CANVAS
+    drawn = []
+    for stroke in strokes:
+        points = np.array(stroke, dtype=float)
+        # A hand is not a ruler: a slow wave along the stroke, ends that over- or undershoot.
+        along = np.linspace(0, 1, len(points))[:, None]
+        points += 0.04 * np.sin(2 * np.pi * (along * rng.uniform(0.5, 2, 2) + rng.uniform(0, 1, 2)))
+        points += rng.normal(0, 0.03, 2) * (np.arange(len(points)) == len(points) - 1)[:, None]
+        x = (points[:, 0] - 0.5) * width + (0.5 - points[:, 1]) * slant * height
+        y = (points[:, 1] - 0.5) * height
+        x, y = x * np.cos(turn) - y * np.sin(turn) + centre[0], x * np.sin(turn) + y * np.cos(turn) + centre[1]
+        drawn.append(list(zip(x, y)))
+    pen = pen or max(4, round(PEN_WIDTH * rng.uniform(0.4, 1.7)))  # thinner and thicker pens than draw.py's
+    return Image.fromarray(render_strokes(drawn, pen).astype(np.uint8), "L")
+
+
 def handwriting_set(count=30, seed=0, source="digits", data_dir=None):
     """`count` (image, label) pairs, the same number of each digit, each with its own page style."""
+    if source == "pen":
+        rng = np.random.default_rng(seed)
+        return [(pen_drawing(i % 10, rng), i % 10) for i in range(count)]
     if source == "digits":
         from sklearn.datasets import load_digits  # a dev dependency: only the tests need it
 
@@ -151,7 +208,8 @@ def count_correct(model_file, pictures):
     return sum(guess == label for guess, (_, label) in zip(guesses(model_file, pictures), pictures))
 
 
-SOURCES = {"digits": "scikit-learn's digits", "photos": "MNIST test digits re-photographed"}
+SOURCES = {"digits": "scikit-learn's digits", "photos": "MNIST test digits re-photographed",
+           "pen": "digits drawn with draw.py's pen"}
 
 
 def draw_pictures(pictures, title, path, notes=None):
