@@ -13,13 +13,14 @@ import time
 import numpy as np
 import pytest
 import torch
-from matplotlib.backend_bases import KeyEvent, MouseEvent
+from matplotlib.backend_bases import KeyEvent
 
 import draw
 import predict
 import train_cnn
 import train_mlp
 from conftest import CHAPTER_DIR, assert_one_line_error, assert_png
+from draw_demo import click, dense, draw_digit
 from handwriting import pen_drawing
 from mnist_data import load_mnist
 from own_image import prepare_grey
@@ -28,15 +29,6 @@ from own_image import prepare_grey
 ONE = [[(150, 40), (135, 240)]]
 SEVEN = [[(70, 50), (210, 50), (120, 240)]]
 ZERO = [[(140 + 60 * np.sin(a), 140 - 95 * np.cos(a)) for a in np.linspace(0, 2 * np.pi, 40)]]
-
-
-def dense(stroke, step=8):
-    """The points a mouse reports while moving along the stroke (one every few pixels)."""
-    points = []
-    for (x0, y0), (x1, y1) in zip(stroke, stroke[1:]):
-        count = max(1, int(np.hypot(x1 - x0, y1 - y0) // step))
-        points += [(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t) for t in np.arange(count) / count]
-    return points + [stroke[-1]]
 
 
 @pytest.fixture(scope="module")
@@ -58,27 +50,6 @@ def new_pad(model_files, *flags):
     pad = draw.DrawingPad(draw.load_models(args.model), args)
     pad.fig.canvas.draw()  # as a window does before the first mouse event: axes in place
     return pad
-
-
-def mouse(pad, name, x, y, ax=None):
-    """A synthetic mouse event at (x, y) in ax's data coordinates (default: the drawing area)."""
-    display = (ax or pad.pad).transData.transform((x, y))
-    event = MouseEvent(name, pad.fig.canvas, *display, button=1)
-    pad.fig.canvas.callbacks.process(name, event)
-
-
-def draw_digit(pad, strokes):
-    for stroke in strokes:
-        points = dense(stroke)
-        mouse(pad, "button_press_event", *points[0])
-        for point in points[1:]:
-            mouse(pad, "motion_notify_event", *point)
-        mouse(pad, "button_release_event", *points[-1])
-
-
-def click(pad, button):
-    for name in ("button_press_event", "button_release_event"):
-        mouse(pad, name, 0.5, 0.5, button.ax)
 
 
 def test_synthetic_mouse_events_draw_1_7_0(model_files, capsys, tmp_path):
