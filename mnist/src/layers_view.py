@@ -98,7 +98,7 @@ def draw_bars(ax, name, value, high):
     else:
         ax.set_ylim(-high * 1.1 if value.min() < 0 else 0, high * 1.1)
     if len(value) == 1:
-        ax.text(0, value[0], f"{value[0]:.2f}", ha="center", va="bottom" if value[0] >= 0 else "top", fontsize=8)
+        ax.text(0.5, 0.9, f"{value[0]:.2f}", ha="center", transform=ax.transAxes, fontsize=8)
         ax.set_xticks([])
     else:
         ax.set_xticks(range(0, len(value), 5 if len(value) > 10 else 1))
