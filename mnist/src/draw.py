@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image, ImageDraw
 
-from common import OUTPUT_DIR, Parser, can_show, fail, png_path
+from common import OUTPUT_DIR, Parser, can_show, fail, png_path, positive_int
 from own_image import prepare_grey
 from predict import DEFAULT_CNN_MODEL, DEFAULT_MODEL, load_model, predict_single_image
 
@@ -39,7 +39,7 @@ def parse_args(argv):
                              f"default: {DEFAULT_MODEL.name} and {DEFAULT_CNN_MODEL.name}, those that exist")
     parser.add_argument("--layers", action="store_true",
                         help="also show every layer of the CNN for your drawing (a second window)")
-    parser.add_argument("--pen-width", type=int, default=PEN_WIDTH, help="pen width in pixels of the 280x280 area")
+    parser.add_argument("--pen-width", type=positive_int, default=PEN_WIDTH, help="pen width in pixels of the 280x280 area")
     parser.add_argument("--save", type=png_path, default=None,
                         help="also write the window to this PNG after every answer (with --layers: also X_layers.png)")
     return parser.parse_args(argv)
@@ -147,7 +147,8 @@ class DrawingPad:
         canvas.mpl_connect("key_press_event", self.key)
 
     def press(self, event):
-        if event.inaxes is self.pad and event.button == 1 and event.xdata is not None:
+        if (event.inaxes is self.pad and event.button == 1 and event.xdata is not None
+                and not self.fig.canvas.widgetlock.locked()):  # not while the toolbar's zoom or pan is on
             self.drawing = True
             self.strokes.append([(event.xdata, event.ydata)])
             self.redraw_paper()
