@@ -26,8 +26,8 @@ def cnn_stages(model, image):
     """train_cnn.py's CNNClassifier, step by step as in its forward; softmax at the end as predict.py."""
     steps = [("input", image)]
     data = image.unsqueeze(0)
-    for name, step in [("conv1", model.conv1), ("ReLU", F.relu), ("max-pool", max_pool), ("BatchNorm", model.bn1),
-                       ("conv2", model.conv2), ("ReLU", F.relu), ("max-pool", max_pool), ("BatchNorm", model.bn2),
+    for name, step in [("conv1", model.conv1), ("ReLU", F.relu), ("max-pool", max_pool),
+                       ("conv2", model.conv2), ("ReLU", F.relu), ("max-pool", max_pool),
                        ("fc", lambda d: model.fc(d.view(-1, 32 * 4 * 4))), ("softmax", lambda d: F.softmax(d, dim=1))]:
         data = step(data)
         steps.append((name, data[0]))
@@ -72,7 +72,7 @@ def draw_layers(fig, rows, title):
         values = [stages[column][1].detach().cpu().numpy() for _, stages in rows]
         low = min(v.min() for v in values)
         high = max(max(np.abs(v).max() for v in values), 1e-6)
-        signed = low < 0  # conv and BatchNorm outputs: red above 0, blue below; ReLU and pools: grey
+        signed = low < 0  # conv outputs: red above 0, blue below; ReLU and pools: grey
         colours = plt.get_cmap("RdBu_r" if signed else "gray").with_extremes(bad="#ffe9a8")
         for row, (label, stages) in enumerate(rows):
             ax, (name, tensor), value = axes[row, column], stages[column], values[row]

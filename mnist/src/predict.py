@@ -68,7 +68,8 @@ def load_model(path, device):
     try:
         model.load_state_dict(state_dict)
     except RuntimeError as exc:
-        fail(f"model file {path} does not hold the {kind} of this chapter ({first_line(exc)})")
+        # (also a CNN file from before issue 22: that CNN had BatchNorm layers)
+        fail(f"model file {path} does not hold the {kind} of this chapter ({first_line(exc)}); {how_to_train(path)} again")
     model.eval()  # dropout off, BatchNorm uses its running averages
     return model.to(device)
 

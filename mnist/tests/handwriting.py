@@ -1,16 +1,18 @@
 """Photos of handwriting that is not MNIST's training set, made the ways a reader's phone or
-paint program would. Two sources:
+paint program would, or draw.py's pen. Three sources:
 
 - "digits": scikit-learn's `load_digits` (handwriting of about 40 other people, scanned by UCI
   and shipped inside the scikit-learn package, 8x8 pixels with 17 grey levels);
-- "photos": MNIST *test* digits (never trained on) printed and photographed again.
+- "photos": MNIST *test* digits (never trained on) printed and photographed again;
+- "pen": digits drawn as strokes (the ways people write them, European 1s, 4s, 7s and 9s included),
+  slanted, turned, of any size and pen width, rendered by draw.py as a reader would draw them.
 
-Each digit is blown up and smoothed into strokes, then put on a page: any size, off-centre
+Each digit of the first two is blown up and smoothed into strokes, then put on a page: any size, off-centre
 with wide margins, dark ink on light paper or chalk on a board, coloured, with a shadow
 across the page, paper texture, blur, JPEG noise, thin strokes or thick marker strokes, or a
 transparent background.
 
-`uv run python tests/handwriting.py OUT_DIR` writes 30 pictures of each source and a figure of them.
+`uv run python tests/handwriting.py OUT_DIR [MODEL.pth ...]` writes 100 pictures of each source and a figure of them.
 """
 
 import io
@@ -241,13 +243,13 @@ def draw_pictures(pictures, title, path, notes=None):
 
 
 def main(folder, data_dir, model_files, count=100):
-    """Write `count` pictures of each source into `folder` and a figure of the first 20 of each;
+    """Write `count` pictures of each source into `folder` and a figure of the first 10 of each;
     with model files: how many each reads right, and a figure of the pictures each gets wrong."""
     folder = Path(folder)
     sets = {source: write_set(folder / source, count, 0, source, data_dir) for source in SOURCES}
-    print(f"Wrote {count} pictures of each source into {folder}/digits and {folder}/photos", flush=True)
-    draw_pictures(sets["digits"][:20] + sets["photos"][:20],
-                  "Top two rows: scikit-learn's digits; bottom two: MNIST test digits re-photographed. "
+    print(f"Wrote {count} pictures of each source into {folder}/digits, {folder}/photos and {folder}/pen", flush=True)
+    draw_pictures(sets["digits"][:10] + sets["photos"][:10] + sets["pen"][:10],
+                  "Rows: scikit-learn's digits, MNIST test digits re-photographed, digits drawn with draw.py's pen.\n"
                   "Below each: what predict.py gives the model", folder / "handwriting.png")
     wrong = []
     for model_file in model_files:

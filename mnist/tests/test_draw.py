@@ -97,7 +97,7 @@ def test_layers_window_for_the_cnn(model_files, tmp_path):
     draw_digit(pad, SEVEN)
     assert_png(tmp_path / "window_layers.png")
     titles = [ax.get_title() for ax in pad.layers_fig.axes]
-    assert titles[:4] == ["input\n1 x 28x28", "conv1\n12 x 24x24", "ReLU\n12 x 24x24", "max-pool\n12 x 12x12"]
+    assert titles[:4] == ["input\n1 x 28x28", "conv1\n16 x 24x24", "ReLU\n16 x 24x24", "max-pool\n16 x 12x12"]
     assert titles[-2:] == ["fc\n10", "softmax\n10"]
 
 

@@ -56,8 +56,7 @@ def test_the_steps_are_the_models_forward():
         steps = layers_view.cnn_stages(cnn, image)
         assert torch.allclose(steps[-1][1], F.softmax(cnn(image.unsqueeze(0)), dim=1)[0])
     assert [layers_view.shape_text(t) for _, t in steps] == [
-        "1 x 28x28", "12 x 24x24", "12 x 24x24", "12 x 12x12", "12 x 12x12",
-        "32 x 8x8", "32 x 8x8", "32 x 4x4", "32 x 4x4", "10", "10"]
+        "1 x 28x28", "16 x 24x24", "16 x 24x24", "16 x 12x12", "32 x 8x8", "32 x 8x8", "32 x 4x4", "10", "10"]
 
 
 def test_predict_image_layers_for_a_cnn(tmp_path, capsys, monkeypatch):
@@ -68,7 +67,7 @@ def test_predict_image_layers_for_a_cnn(tmp_path, capsys, monkeypatch):
                   "--layers", "--save", str(tmp_path / "mine.png")])
     assert f"Saved figure to {tmp_path / 'mine_layers.png'}" in capsys.readouterr().out
     assert_png(tmp_path / "mine_layers.png")
-    assert shown[0][1] == "conv1\n12 x 24x24" and shown[0][-1] == "softmax\n10"
+    assert shown[0][1] == "conv1\n16 x 24x24" and shown[0][-1] == "softmax\n10"
 
 
 @pytest.mark.parametrize("args", [["--layers"], ["--layers", "--image", "samples/my_digit.png"]])
