@@ -39,7 +39,8 @@ def parse_args(argv):
                              f"default: {DEFAULT_MODEL.name} and {DEFAULT_CNN_MODEL.name}, those that exist")
     parser.add_argument("--layers", action="store_true",
                         help="also show every layer of the CNN for your drawing (a second window)")
-    parser.add_argument("--pen-width", type=positive_int, default=PEN_WIDTH, help="pen width in pixels of the 280x280 area")
+    parser.add_argument("--pen-width", type=positive_int, default=PEN_WIDTH,
+                        help="pen width in pixels of the 280x280 area")
     parser.add_argument("--save", type=png_path, default=None,
                         help="also write the window to this PNG after every answer (with --layers: also X_layers.png)")
     return parser.parse_args(argv)

@@ -25,7 +25,8 @@ def main(argv=None):
     device = pick_device(args.device)
     model = load_model(args.model, device)
     if args.layers and (args.image is None or not isinstance(model, CNNClassifier)):
-        fail("--layers shows how train_cnn.py's model reads your image: use it with --image and --model mnist_model_cnn.pth")
+        fail("--layers shows how train_cnn.py's model reads your image: "
+             "use it with --image and --model mnist_model_cnn.pth")
     if args.image is not None:
         predict_own_image(model, args, device)
     else:
@@ -69,7 +70,8 @@ def load_model(path, device):
         model.load_state_dict(state_dict)
     except RuntimeError as exc:
         # (also a CNN file from before issue 22: that CNN had BatchNorm layers)
-        fail(f"model file {path} does not hold the {kind} of this chapter ({first_line(exc)}); {how_to_train(path)} again")
+        fail(f"model file {path} does not hold the {kind} of this chapter ({first_line(exc)}); "
+             f"{how_to_train(path)} again")
     model.eval()  # dropout off, BatchNorm uses its running averages
     return model.to(device)
 

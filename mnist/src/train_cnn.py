@@ -41,7 +41,8 @@ def parse_args(argv):
     parser = training_parser("Train a small CNN on all ten MNIST digits (same workflow as train_mlp.py).",
                              epochs=5, lr=0.003, batch_size=64, model_file=DEFAULT_MODEL)
     parser.add_argument("--one-pen", action="store_true",
-                        help="train on MNIST's strokes only (by default a third of each batch thinner, a third thicker)")
+                        help="train on MNIST's strokes only (by default a third of each batch "
+                             "gets thinner strokes, a third thicker)")
     return parser.parse_args(argv)
 
 

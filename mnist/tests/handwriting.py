@@ -196,10 +196,12 @@ def write_set(folder, count=30, seed=0, source="digits", data_dir=None):
 
 
 def guesses(model_file, pictures):
-    """What a saved model reads on each picture, through predict.py's own pipeline."""
+    """What a saved model (a file, or one loaded already) reads on each picture, through predict.py's own pipeline."""
     import predict
 
-    model = predict.load_model(Path(model_file), torch.device("cpu"))
+    model = model_file
+    if not isinstance(model, torch.nn.Module):
+        model = predict.load_model(Path(model_file), torch.device("cpu"))
     digits = torch.stack([predict.prepare_image(path)[1] for path, _ in pictures])
     with torch.no_grad():
         return model(digits).argmax(dim=1).tolist()
@@ -245,6 +247,8 @@ def draw_pictures(pictures, title, path, notes=None):
 def main(folder, data_dir, model_files, count=100):
     """Write `count` pictures of each source into `folder` and a figure of the first 10 of each;
     with model files: how many each reads right, and a figure of the pictures each gets wrong."""
+    import predict
+
     folder = Path(folder)
     sets = {source: write_set(folder / source, count, 0, source, data_dir) for source in SOURCES}
     print(f"Wrote {count} pictures of each source into {folder}/digits, {folder}/photos and {folder}/pen", flush=True)
@@ -256,8 +260,9 @@ def main(folder, data_dir, model_files, count=100):
         rates, mistakes = [], []
         name = Path(model_file).stem.replace("mnist_model", "").strip("_")  # mlp, mlp_augment, cnn, ...
         name = name if "cnn" in name else f"mlp_{name}".strip("_")
+        model = predict.load_model(Path(model_file), torch.device("cpu"))  # (prints its "Model:" line once)
         for source, pictures in sets.items():
-            read = guesses(model_file, pictures)
+            read = guesses(model, pictures)
             rates.append(f"{source} {sum(g == l for g, (_, l) in zip(read, pictures))}/{len(pictures)}")
             mistakes += [((path, label), f"{name}: {g}") for g, (path, label) in zip(read, pictures) if g != label]
         print(f"{model_file}: " + ", ".join(rates), flush=True)
