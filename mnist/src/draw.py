@@ -62,14 +62,19 @@ def render_strokes(strokes, pen_width=PEN_WIDTH, size=CANVAS):
     """The strokes (lists of (x, y) points) in black ink on white paper, as a greyscale array (0-255),
     the picture a reader would have drawn in a paint program."""
     img = Image.new("L", (size, size), 255)
-    draw = ImageDraw.Draw(img)
-    radius = pen_width / 2
     for stroke in strokes:
-        if len(stroke) > 1:
-            draw.line([tuple(p) for p in stroke], fill=0, width=pen_width, joint="curve")
-        for x, y in stroke:  # a round pen: round ends, and no gaps where a fast stroke turns
-            draw.ellipse([x - radius, y - radius, x + radius, y + radius], fill=0)
+        ink(ImageDraw.Draw(img), stroke, pen_width)
     return np.asarray(img, dtype=np.float32)
+
+
+def ink(draw, points, pen_width):
+    """A round pen along the points: a line between each two, a dot on each (round ends, no gaps
+    where a fast stroke turns). The window inks each new piece of a stroke the same way."""
+    radius = pen_width / 2
+    for start, end in zip(points, points[1:]):
+        draw.line([tuple(start), tuple(end)], fill=0, width=pen_width)
+    for x, y in points:
+        draw.ellipse([x - radius, y - radius, x + radius, y + radius], fill=0)
 
 
 def read_drawing(models, pixels):
@@ -106,11 +111,12 @@ class DrawingPad:
                 plt.rcParams[keymap].remove(key)
         self.models, self.args = models, args
         self.strokes, self.drawing = [], False
+        self.new_paper()
         self.fig = plt.figure(figsize=(5.4 + 3.2 * len(models), 4.8))  # wider than Tk's toolbar
         grid = self.fig.add_gridspec(1, 2 + len(models), width_ratios=[1.6, 1] + [1.2] * len(models),
                                      left=0.05, right=0.98, bottom=0.2, top=0.86, wspace=0.35)
         self.pad = self.fig.add_subplot(grid[0])
-        self.paper = self.pad.imshow(render_strokes([], args.pen_width), cmap="gray", vmin=0, vmax=255,
+        self.paper = self.pad.imshow(np.asarray(self.page), cmap="gray", vmin=0, vmax=255,
                                      extent=(0, CANVAS, CANVAS, 0))
         self.pad.set_title("Draw a digit here (mouse)")
         self.pad.set_xlabel("x (pixels)")
@@ -146,18 +152,20 @@ class DrawingPad:
         canvas.mpl_connect("motion_notify_event", self.move)
         canvas.mpl_connect("button_release_event", self.release)
         canvas.mpl_connect("key_press_event", self.key)
+        canvas.mpl_connect("draw_event", self.remember_background)
+        self.background = None
 
     def press(self, event):
         if (event.inaxes is self.pad and event.button == 1 and event.xdata is not None
                 and not self.fig.canvas.widgetlock.locked()):  # not while the toolbar's zoom or pan is on
             self.drawing = True
             self.strokes.append([(event.xdata, event.ydata)])
-            self.redraw_paper()
+            self.add_ink(self.strokes[-1])
 
     def move(self, event):
         if self.drawing and event.inaxes is self.pad and event.xdata is not None:
             self.strokes[-1].append((event.xdata, event.ydata))
-            self.redraw_paper()
+            self.add_ink(self.strokes[-1][-2:])
 
     def release(self, event):
         if self.drawing:
@@ -170,13 +178,29 @@ class DrawingPad:
         elif event.key == "s":
             self.save()
 
-    def redraw_paper(self):
-        self.paper.set_data(render_strokes(self.strokes, self.args.pen_width))
-        self.fig.canvas.draw_idle()
+    def new_paper(self):
+        self.page = Image.new("L", (CANVAS, CANVAS), 255)  # the drawing so far, as render_strokes() draws it
+
+    def add_ink(self, points):
+        """Only the new piece of the stroke is inked, and only the drawing area is drawn again
+        ("blitting"): drawing the whole window at every mouse move was so slow on a busy CPU that
+        the window missed most moves, and a 0 came out as a thin triangle."""
+        ink(ImageDraw.Draw(self.page), points, self.args.pen_width)
+        self.paper.set_data(np.asarray(self.page))
+        canvas = self.fig.canvas
+        if self.background is None:  # not drawn yet
+            canvas.draw_idle()
+            return
+        canvas.restore_region(self.background)
+        self.pad.draw_artist(self.paper)
+        canvas.blit(self.pad.bbox)
+
+    def remember_background(self, event):
+        self.background = self.fig.canvas.copy_from_bbox(self.pad.bbox)
 
     def answer(self):
         """After a stroke: prepare the drawing as predict.py does, ask each model, show and print."""
-        image, answers = read_drawing(self.models, render_strokes(self.strokes, self.args.pen_width))
+        image, answers = read_drawing(self.models, np.asarray(self.page, dtype=np.float32))
         self.seen.set_data(image[0].numpy())
         for (kind, ax, bars), (prediction, probabilities) in zip(self.bars, answers):
             for digit, bar in enumerate(bars):
@@ -197,8 +221,10 @@ class DrawingPad:
 
     def clear(self):
         self.strokes, self.drawing = [], False
-        self.redraw_paper()
+        self.new_paper()
+        self.paper.set_data(np.asarray(self.page))
         self.status.set_text("Cleared: draw a new digit")
+        self.fig.canvas.draw_idle()
 
     def save(self):
         if not self.strokes:
@@ -206,7 +232,7 @@ class DrawingPad:
         else:
             path = next_free(OUTPUT_DIR, "drawing")
             path.parent.mkdir(parents=True, exist_ok=True)
-            Image.fromarray(render_strokes(self.strokes, self.args.pen_width).astype(np.uint8)).save(path)
+            self.page.save(path)
             print(f"Saved your drawing to {path}; read it again with "
                   f"`uv run ./src/predict.py --image {path}`", flush=True)
             self.status.set_text(f"Saved {path.name} in outputs/")

@@ -66,6 +66,8 @@ def test_synthetic_mouse_events_draw_1_7_0(model_files, capsys, tmp_path):
             heights = [bar.get_height() for bar in bars]
             assert int(np.argmax(heights)) == digit and abs(sum(heights) - 1) < 1e-4
         assert pad.seen.get_array().shape == (28, 28)
+        # The window inks each mouse move on its own: the same picture as all strokes drawn at once.
+        assert np.array_equal(np.asarray(pad.page, dtype=np.float32), draw.render_strokes(pad.strokes))
         click(pad, pad.buttons[0])  # Clear
         assert pad.strokes == [] and pad.paper.get_array().min() == 255  # white paper again
     assert_png(tmp_path / "window.png")
@@ -234,10 +236,11 @@ class Lines:
         return next(line for line in reversed(self.seen) if line.startswith(start))
 
 
-def test_real_mouse_in_a_real_window_draws_1_7_0(x_display, model_files):
+def test_real_mouse_in_a_real_window_draws_1_7_0(x_display, model_files, tmp_path):
     env = {**os.environ, "DISPLAY": x_display, "MPLBACKEND": "TkAgg"}
     process = subprocess.Popen([sys.executable, "-c", WINDOW_DRIVER, str(CHAPTER_DIR / "src"),
-                                "--model", str(model_files[0]), "--model", str(model_files[1])],
+                                "--model", str(model_files[0]), "--model", str(model_files[1]),
+                                "--save", str(tmp_path / "window.png")],  # the window after each answer, to look at
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
     try:
         lines = Lines(process.stdout)
@@ -254,7 +257,7 @@ def test_real_mouse_in_a_real_window_draws_1_7_0(x_display, model_files):
 
             for stroke in strokes:
                 points = dense(stroke)
-                command = ["mousemove", "--window", window, *at(*points[0]), "mousedown", "1"]
+                command = ["mousemove", "--window", window, *at(*points[0]), "mousedown", "1", "sleep", "0.2"]
                 for point in points[1:]:
                     command += ["mousemove", "--window", window, *at(*point), "sleep", "0.01"]
                 subprocess.run(["xdotool", *command, "mouseup", "1"], env=env, check=True, timeout=60)
