@@ -183,30 +183,12 @@ draw.main(sys.argv[2:])
 """
 
 
-@pytest.fixture(scope="module")
-def x_display():
-    """A virtual X display with xdotool to move and press its mouse; skipped where none can be had."""
-    for program in ("Xvfb", "xdotool"):
-        if shutil.which(program) is None:
-            pytest.skip(f"{program} is not installed (Debian: apt-get install xvfb xauth xdotool); "
-                        "the real window is not tested")
-    try:
-        import tkinter  # noqa: F401
-    except ImportError:
-        pytest.skip("this Python has no tkinter; the real window is not tested")
-    read_end, write_end = os.pipe()
-    server = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1280x800x24",
-                               "-nolisten", "tcp"], pass_fds=[write_end],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write_end)
-    with os.fdopen(read_end) as pipe:
-        number = pipe.readline().strip()  # Xvfb picks a free display and writes its number when ready
-    if not number:
-        server.kill()
-        pytest.skip("Xvfb did not start; the real window is not tested")
-    yield f":{number}"
-    server.terminate()
-    server.wait(timeout=10)
+@pytest.fixture
+def x_mouse(x_display):
+    """The virtual display (conftest.py) and xdotool, which moves and presses its mouse."""
+    if shutil.which("xdotool") is None:
+        pytest.skip("xdotool is not installed (Debian: apt-get install xdotool); the real mouse is not tested")
+    return x_display
 
 
 class Lines:
@@ -236,8 +218,8 @@ class Lines:
         return next(line for line in reversed(self.seen) if line.startswith(start))
 
 
-def test_real_mouse_in_a_real_window_draws_1_7_0(x_display, model_files, tmp_path):
-    env = {**os.environ, "DISPLAY": x_display, "MPLBACKEND": "TkAgg"}
+def test_real_mouse_in_a_real_window_draws_1_7_0(x_mouse, model_files, tmp_path):
+    env = {**os.environ, "DISPLAY": x_mouse, "MPLBACKEND": "TkAgg"}
     process = subprocess.Popen([sys.executable, "-c", WINDOW_DRIVER, str(CHAPTER_DIR / "src"),
                                 "--model", str(model_files[0]), "--model", str(model_files[1]),
                                 "--save", str(tmp_path / "window.png")],  # the window after each answer, to look at
