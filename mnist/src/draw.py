@@ -136,7 +136,8 @@ class DrawingPad:
             ax.set_ylabel("Probability (softmax)")
             ax.set_title(f"{kind}: draw a digit")
             self.bars.append((kind, ax, bars))
-        self.fig.suptitle("draw.py: draw a digit; both models read it after every stroke")
+        self.fig.suptitle(f"draw.py: draw a digit; the {' and the '.join(kind for kind, _ in models)} "
+                          "read it after every stroke")
         self.status = self.fig.text(0.05, 0.03, "c or Clear: start again    s or Save PNG: save the drawing for "
                                     "predict.py --image", fontsize=9)
         self.buttons = [Button(self.fig.add_axes([0.62, 0.02, 0.16, 0.07]), "Clear (c)"),
@@ -210,8 +211,10 @@ class DrawingPad:
         if self.layers_fig is not None:
             from layers_view import cnn_stages, draw_layers
             cnn = next(model for kind, model in self.models if kind == "CNN")
-            draw_layers(self.layers_fig, [("your drawing", cnn_stages(cnn, image))],
-                        "What train_cnn.py's CNN sees in your drawing, layer by layer")
+            with torch.no_grad():
+                stages = cnn_stages(cnn, image)
+            draw_layers(self.layers_fig, [("your drawing", stages)], "What train_cnn.py's CNN sees in your drawing, "
+                        "layer by layer")
             self.layers_fig.canvas.draw_idle()
         self.fig.canvas.draw_idle()
         if self.args.save is not None:
