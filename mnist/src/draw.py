@@ -14,7 +14,7 @@ from predict import DEFAULT_CNN_MODEL, DEFAULT_MODEL, load_model, predict_single
 
 CANVAS = 280  # the drawing area in pixels: 10 x MNIST's 28
 # Measured (tests/test_draw.py, 200 drawings 35-90% of the area high): a 20-pixel pen gives strokes
-# 1.92 pixels wide after predict.py's preparation, as MNIST's test digits (1.92); 16: 1.57, 26: 2.39.
+# 1.92 pixels wide after predict.py's preparation, as MNIST's test digits (1.92); 15: 1.49, 25: 2.30.
 PEN_WIDTH = 20
 
 
