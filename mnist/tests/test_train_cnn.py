@@ -120,9 +120,9 @@ def handwriting_sets(tmp_path_factory):
 
 
 # Issue 22: the CNN must read more than the MLP on each source. Measured at seeds 0 and 1 (README
-# section 4): digits 91 and 90, photos 99 and 98, pen 100 and 98; the MLP reads 85 and 83, 97 and 98,
-# 95 and 97. The floors leave a little margin for other CPUs; a CNN that reads no better than the MLP fails.
-FLOORS = {"digits": 87, "photos": 96, "pen": 96}
+# section 4): digits 89 and 91, photos 99 and 99, pen 99 and 100; the MLP reads 85 and 83, 97 and 98,
+# 95 and 97. The floors leave a margin of 3 for other CPUs (the previous CNN read photos 95 and 94).
+FLOORS = {"digits": 86, "photos": 96, "pen": 96}
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -131,6 +131,6 @@ def test_real_data_cnn_reaches_99_and_reads_handwriting(real_mnist_dir, handwrit
     train_cnn.main(["--data-dir", str(real_mnist_dir), "--seed", str(seed), "--save-model", str(model_file),
                     "--save", str(tmp_path / "cnn.png"), "--no-show"])
     (_, test_acc), = numbers(TEST_LINE, capsys.readouterr().out)
-    assert test_acc >= 99.0  # measured 99.17 and 99.21
+    assert test_acc >= 99.0  # measured 99.18 and 99.28
     for source, pictures in handwriting_sets.items():
         assert count_correct(model_file, pictures) >= FLOORS[source], source
