@@ -31,11 +31,12 @@ def group(folder, script):
     """xdist group for a run of `script` in `folder`.
 
     One script's runs write the same default files (outputs/<name>.png, a saved
-    model), so they share a group; predict.py and tests/handwriting.py (`uv run python`)
+    model), so they share a group; predict.py, draw.py and tests/handwriting.py (`uv run python`)
     read the models that train_mlp.py and train_cnn.py write, so all of them join
     train_mlp.py's group. Different groups run in parallel.
     """
-    script = {"predict.py": "train_mlp.py", "train_cnn.py": "train_mlp.py", "python": "train_mlp.py"}.get(script, script)
+    script = {"predict.py": "train_mlp.py", "train_cnn.py": "train_mlp.py", "python": "train_mlp.py",
+              "draw.py": "train_mlp.py"}.get(script, script)
     return f"{Path(folder).resolve().relative_to(ROOT)}/{script}"
 
 

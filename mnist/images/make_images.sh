@@ -12,8 +12,8 @@ uv run ./src/show_mnist.py $DATA --save images/show_mnist.png
 uv run ./src/show_mnist.py $DATA --digits 4 9 --save images/show_mnist_4_9.png
 uv run ./src/show_mnist.py $DATA --augment --save images/show_mnist_augment.png
 
-# writes images/train.png, images/train_mistakes.png and images/train.gif
-uv run ./src/train.py $DATA --mistakes 16 --gif images/train.gif --save images/train.png
+# writes images/train.png, images/train_mistakes.png, images/train_layers.png and images/train.gif
+uv run ./src/train.py $DATA --mistakes 16 --layers --gif images/train.gif --save images/train.png
 uv run ./src/train_with_linear.py $DATA --save images/train_with_linear.png
 
 uv run ./src/train_mlp.py $DATA --save images/train_mlp.png
@@ -29,6 +29,9 @@ uv run python tests/handwriting.py outputs/handwriting \
     mnist_model.pth mnist_model_augment.pth mnist_model_cnn.pth mnist_model_cnn_augment.pth
 cp outputs/handwriting/handwriting.png images/handwriting.png
 cp outputs/handwriting/mistakes.png images/handwriting_mistakes.png
-DIGIT5=outputs/handwriting/digits/digits075_digit5.png
-uv run ./src/predict.py --image $DIGIT5 --save images/predict_mlp.png
-uv run ./src/predict.py --model mnist_model_cnn.pth --image $DIGIT5 --save images/predict_cnn.png
+DIGIT2=outputs/handwriting/digits/digits082_digit2.png
+uv run ./src/predict.py --image $DIGIT2 --save images/predict_mlp.png
+uv run ./src/predict.py --model mnist_model_cnn.pth --image $DIGIT2 --save images/predict_cnn.png
+
+# draw.py's window, driven by synthetic mouse events (it needs no display): a 4 drawn in two strokes
+uv run python tests/draw_demo.py images/draw.gif images/draw.png

@@ -47,7 +47,7 @@ GIF_HOLD_MS = 2000   # ... and the last one, so the result can be looked at
 
 
 # Flags that do not change what is learned: left out of figure titles and saved model files.
-NOT_A_SETTING = {"help", "data_dir", "device", "save", "no_show", "no_live", "gif", "save_model", "mistakes",
+NOT_A_SETTING = {"help", "data_dir", "device", "save", "no_show", "no_live", "gif", "save_model", "mistakes", "layers",
                  "model", "image", "count"}
 
 

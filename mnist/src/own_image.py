@@ -15,14 +15,19 @@ WORK_SIZE = 1000  # pictures are shrunk to at most 1000 pixels on their longer s
 
 
 def prepare_image(path):
-    """Turn any picture of one digit into MNIST's format: 28x28, light digit on black, in [0, 1].
+    """The picture in the file (greyscale array) and the 1x28x28 tensor the model sees."""
+    original = read_grey(path)
+    return original, prepare_grey(original, path)
+
+
+def prepare_grey(original, path):
+    """Turn any picture of one digit (greyscale, 0-255) into MNIST's format: 28x28, light digit on black, in [0, 1].
 
     Photos differ from MNIST in many ways, so step by step: make the ink light and the
     paper dark, remove the paper (with its shadows and noise), crop to the ink, fit it into
     20x20 keeping the aspect ratio, and place it in a 28x28 field so that its centre of
     mass sits in the middle, as MNIST itself was made.
     """
-    original = read_grey(path)
     pixels = original / 255.0
     # Most of a picture is paper (its median), the ink is at one extreme: when the ink is
     # the darker extreme (or both are as far), it is dark ink on light paper -> invert.
@@ -48,7 +53,7 @@ def prepare_image(path):
     left = int(np.clip(round(14 - cx), 2, 26 - width))
     digit = np.zeros((28, 28), dtype=np.float32)
     digit[top:top + height, left:left + width] = small
-    return original, torch.from_numpy(digit).view(1, 28, 28)  # one image: 1 channel x 28 x 28
+    return torch.from_numpy(digit).view(1, 28, 28)  # one image: 1 channel x 28 x 28
 
 
 def read_grey(path):

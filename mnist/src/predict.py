@@ -8,6 +8,7 @@ import torch.nn.functional as F
 
 from common import (Parser, add_common_flags, fail, first_line, pick_device, positive_int, seed_everything,
                     show_own_image, show_test_grid)
+from layers_view import show_image_layers
 from mnist_data import load_mnist
 from own_image import prepare_image
 from train_cnn import CNNClassifier
@@ -23,6 +24,9 @@ def main(argv=None):
     seed_everything(args.seed)
     device = pick_device(args.device)
     model = load_model(args.model, device)
+    if args.layers and (args.image is None or not isinstance(model, CNNClassifier)):
+        fail("--layers shows how train_cnn.py's model reads your image: "
+             "use it with --image and --model mnist_model_cnn.pth")
     if args.image is not None:
         predict_own_image(model, args, device)
     else:
@@ -37,6 +41,8 @@ def parse_args(argv):
                         help="classify your own picture of one digit (PNG, JPEG, any size)")
     parser.add_argument("--count", type=positive_int, default=25,
                         help="how many random test images to show in the grid")
+    parser.add_argument("--layers", action="store_true", help="with --image and a CNN model file: also show "
+                        "every layer of the CNN (with --save: saved as <name>_layers.png)")
     add_common_flags(parser)
     args, extra = parser.parse_known_args(argv)
     if extra:  # e.g. `predict.py my_digit.png`: a path typed without its flag
@@ -63,7 +69,9 @@ def load_model(path, device):
     try:
         model.load_state_dict(state_dict)
     except RuntimeError as exc:
-        fail(f"model file {path} does not hold the {kind} of this chapter ({first_line(exc)})")
+        # (also a CNN file from before issue 22: that CNN had BatchNorm layers)
+        fail(f"model file {path} does not hold the {kind} of this chapter ({first_line(exc)}); "
+             f"{how_to_train(path)} again")
     model.eval()  # dropout off, BatchNorm uses its running averages
     return model.to(device)
 
@@ -134,6 +142,8 @@ def predict_own_image(model, args, device):
         probabilities = F.softmax(model(image.unsqueeze(0).to(device)), dim=1)[0].cpu()
     print("確率: " + ", ".join(f"{digit}: {p:.2f}" for digit, p in enumerate(probabilities.tolist())), flush=True)
     show_own_image(original, image, probabilities, type(model).__name__, args)
+    if args.layers:
+        show_image_layers(model, image.to(device), args)
 
 
 def predict_single_image(model, image):

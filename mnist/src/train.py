@@ -10,6 +10,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from common import (Parser, add_common_flags, exit_now, fail, keep_results_on_ctrl_c, live_curves, pick_device,
                     positive_float, positive_int, print_model, seed_everything, show_curves, show_mistakes)
+from layers_view import show_layers
 from mnist_data import load_mnist
 
 DIGITS = (4, 9)  # label 0 = "4", label 1 = "9"
@@ -27,6 +28,7 @@ def main(argv=None):
     )
     show_results(train_losses, test_losses, test_accuracies, args, live)
     show_mistakes(model, test_data, args, DIGITS)  # 本との違い: only with --mistakes N
+    show_layers(model, test_data, args)  # 本との違い: only with --layers
 
 
 def parse_args(argv=None, lr=0.004, name="train"):
@@ -40,6 +42,9 @@ def parse_args(argv=None, lr=0.004, name="train"):
                         help="number of training 4s and 9s to use (random subset), or 'all'")
     parser.add_argument("--mistakes", type=positive_int, default=None,
                         help="also show up to N misclassified test images (with --save: saved as <name>_mistakes.png)")
+    if name == "train":  # train_with_linear.py has no convolutions to show
+        parser.add_argument("--layers", action="store_true", help="also show a test 4 and a test 9 through every "
+                            "layer of the CNN (with --save: saved as <name>_layers.png)")
     add_common_flags(parser, live=True)
     parser.set_defaults(name=name)
     args = parser.parse_args(argv)

@@ -1,7 +1,8 @@
 """The same 10-class task and workflow as train_mlp.py, with a small CNN instead of the MLP.
 
 Data, training loop, evaluation, saving and figures are train_mlp.py's own functions;
-only the model (and its default settings) differ. predict.py reads either model file.
+only the model, its default settings and the strokes of other pens it also learns from
+(mnist_data.pen_widths) differ. predict.py reads either model file.
 """
 
 import torch.nn as nn
@@ -9,10 +10,11 @@ import torch.nn.functional as F
 
 from common import (CHAPTER_DIR, count_parameters, learning_curves_title, pick_device, seed_everything,
                     show_learning_curves, training_parser)
+from mnist_data import Augmented, pen_widths
 from train_mlp import evaluate, load_data, plot_learning_curves, save_model, train_model
 
 DEFAULT_MODEL = CHAPTER_DIR / "mnist_model_cnn.pth"
-NAME = "CNN conv 12-32 (5x5) + BatchNorm + Linear"
+NAME = "CNN conv 16-32 (5x5) + Linear"
 
 
 def main(argv=None):
@@ -20,6 +22,8 @@ def main(argv=None):
     seed_everything(args.seed)
     device = pick_device(args.device)
     train_loader, val_loader, test_loader = load_data(args)
+    if not args.one_pen:  # thinner and thicker strokes too: digits MNIST never had are read better (README)
+        train_loader = Augmented(train_loader, pen_widths)
 
     model = CNNClassifier().to(device)
     print(model)
@@ -36,31 +40,32 @@ def main(argv=None):
 def parse_args(argv):
     parser = training_parser("Train a small CNN on all ten MNIST digits (same workflow as train_mlp.py).",
                              epochs=5, lr=0.003, batch_size=64, model_file=DEFAULT_MODEL)
+    parser.add_argument("--one-pen", action="store_true",
+                        help="train on MNIST's strokes only (by default a third of each batch "
+                             "gets thinner strokes, a third thicker)")
     return parser.parse_args(argv)
 
 
 class CNNClassifier(nn.Module):
     """Two convolutions that look for the same small pattern anywhere in the image, then one Linear.
-    BatchNorm after each max-pool (where the slides put it: after the activation) lets 5 epochs
-    reach 99.2% (measured without it: 99.01-99.07% after 5 epochs, even with 16 filters first)."""
+    Chosen by how it reads digits MNIST never had (tests/handwriting.py), not by MNIST's test score
+    alone: the previous 12-32 filters with BatchNorm reached 99.2% there too, but read photos of MNIST
+    digits worse than the MLP (94-95 of 100 vs 97-98, seeds 0-2). 16-32 filters without BatchNorm,
+    trained on thinner and thicker strokes too (main), read 98-99 (README section 4)."""
 
     def __init__(self):
         super().__init__()
-        self.conv1 = nn.Conv2d(1, 12, kernel_size=5)  # 12 filters of 5x5 pixels
-        self.bn1 = nn.BatchNorm2d(12)
-        self.conv2 = nn.Conv2d(12, 32, kernel_size=5)  # 32 filters, each over all 12 channels
-        self.bn2 = nn.BatchNorm2d(32)
+        self.conv1 = nn.Conv2d(1, 16, kernel_size=5)  # 16 filters of 5x5 pixels
+        self.conv2 = nn.Conv2d(16, 32, kernel_size=5)  # 32 filters, each over all 16 channels
         self.fc = nn.Linear(32 * 4 * 4, 10)  # 32 channels of 4x4 -> 10 classes
 
     def forward(self, x):
-        x = self.conv1(x)  # 1 x 28x28 -> 12 x 24x24
+        x = self.conv1(x)  # 1 x 28x28 -> 16 x 24x24
         x = F.relu(x)
-        x = F.max_pool2d(x, kernel_size=2)  # -> 12 x 12x12
-        x = self.bn1(x)
+        x = F.max_pool2d(x, kernel_size=2)  # -> 16 x 12x12
         x = self.conv2(x)  # -> 32 x 8x8
         x = F.relu(x)
         x = F.max_pool2d(x, kernel_size=2)  # -> 32 x 4x4
-        x = self.bn2(x)
         x = x.view(-1, 32 * 4 * 4)  # flatten for the Linear layer
         x = self.fc(x)  # raw scores, as in train_mlp.py (CrossEntropyLoss applies softmax)
         return x

@@ -5,6 +5,7 @@ import os
 os.environ["MPLBACKEND"] = "Agg"  # before anything imports matplotlib: never open a window
 
 import re
+import shutil
 import struct
 import subprocess
 import sys
@@ -60,6 +61,30 @@ def mnist_dir(tmp_path_factory):
         rng.shuffle(labels)
         write_idx(raw, prefix, draw_digits(labels, rng), labels)
     return root
+
+
+@pytest.fixture(scope="module")
+def x_display():
+    """A virtual X display (Xvfb) for real Tk windows (test_live.py, test_draw.py); skipped where none can be had."""
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed (Debian: apt-get install xvfb xauth); the real window is not tested")
+    try:
+        import tkinter  # noqa: F401
+    except ImportError:
+        pytest.skip("this Python has no tkinter; the real window is not tested")
+    read_end, write_end = os.pipe()
+    server = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1280x800x24",
+                               "-nolisten", "tcp"], pass_fds=[write_end],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_end)
+    with os.fdopen(read_end) as pipe:
+        number = pipe.readline().strip()  # Xvfb picks a free display and writes its number when ready
+    if not number:
+        server.kill()
+        pytest.skip("Xvfb did not start; the real window is not tested")
+    yield f":{number}"
+    server.terminate()
+    server.wait(timeout=10)
 
 
 @pytest.fixture

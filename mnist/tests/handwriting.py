@@ -1,16 +1,18 @@
 """Photos of handwriting that is not MNIST's training set, made the ways a reader's phone or
-paint program would. Two sources:
+paint program would, or draw.py's pen. Three sources:
 
 - "digits": scikit-learn's `load_digits` (handwriting of about 40 other people, scanned by UCI
   and shipped inside the scikit-learn package, 8x8 pixels with 17 grey levels);
-- "photos": MNIST *test* digits (never trained on) printed and photographed again.
+- "photos": MNIST *test* digits (never trained on) printed and photographed again;
+- "pen": digits drawn as strokes (the ways people write them, European 1s, 4s, 7s and 9s included),
+  slanted, turned, of any size and pen width, rendered by draw.py as a reader would draw them.
 
-Each digit is blown up and smoothed into strokes, then put on a page: any size, off-centre
+Each digit of the first two is blown up and smoothed into strokes, then put on a page: any size, off-centre
 with wide margins, dark ink on light paper or chalk on a board, coloured, with a shadow
 across the page, paper texture, blur, JPEG noise, thin strokes or thick marker strokes, or a
 transparent background.
 
-`uv run python tests/handwriting.py OUT_DIR` writes 30 pictures of each source and a figure of them.
+`uv run python tests/handwriting.py OUT_DIR [MODEL.pth ...]` writes 100 pictures of each source and a figure of them.
 """
 
 import io
@@ -102,8 +104,65 @@ PHOTO_STYLES = [  # MNIST test digits printed and photographed: blur, JPEG, pape
 ]
 
 
+def arc(cx, cy, rx, ry, start, end, steps=24):
+    """Points on an ellipse from angle start to end (degrees; 0 = right, 90 = down, as on a page)."""
+    angles = np.radians(np.linspace(start, end, steps))
+    return list(zip(cx + rx * np.cos(angles), cy + ry * np.sin(angles)))
+
+
+# Each digit as pen strokes in a unit box (x right, y down), in the ways people write them,
+# European ones included: a 1 with a flag (and a foot), a 7 with a crossbar, an open 4, a 9 with a straight stem.
+PEN_DIGITS = {
+    0: [[arc(0.5, 0.5, 0.32, 0.46, -90, 275)]],
+    1: [[[(0.5, 0.02), (0.5, 0.98)]],
+        [[(0.25, 0.28), (0.56, 0.02), (0.56, 0.98)]],
+        [[(0.25, 0.28), (0.56, 0.02), (0.56, 0.98)], [(0.28, 0.98), (0.84, 0.98)]]],
+    2: [[arc(0.5, 0.3, 0.32, 0.28, 200, 385) + [(0.14, 0.97), (0.88, 0.97)]],
+        [arc(0.5, 0.3, 0.32, 0.28, 200, 385) + [(0.2, 0.9)] + arc(0.3, 0.9, 0.1, 0.08, 180, 0) + [(0.9, 0.95)]]],
+    3: [[arc(0.47, 0.27, 0.3, 0.24, 200, 450) + arc(0.47, 0.73, 0.34, 0.26, -90, 155)]],
+    4: [[[(0.6, 0.02), (0.12, 0.66), (0.9, 0.66)], [(0.66, 0.3), (0.66, 0.98)]],
+        [[(0.2, 0.02), (0.18, 0.58), (0.86, 0.58)], [(0.72, 0.02), (0.72, 0.98)]]],
+    5: [[[(0.82, 0.03), (0.26, 0.03), (0.22, 0.45)] + arc(0.48, 0.68, 0.34, 0.3, -125, 150)]],
+    6: [[[(0.72, 0.02)] + arc(0.5, 0.72, 0.33, 0.27, 190, 550)]],
+    7: [[[(0.12, 0.03), (0.88, 0.03), (0.4, 0.98)]],
+        [[(0.12, 0.03), (0.88, 0.03), (0.4, 0.98)], [(0.36, 0.5), (0.82, 0.5)]]],
+    8: [[arc(0.5, 0.26, 0.26, 0.23, 90, 450) + arc(0.5, 0.72, 0.3, 0.26, -90, 270)]],
+    9: [[arc(0.48, 0.3, 0.3, 0.27, 0, 360) + [(0.78, 0.3), (0.72, 0.98)]],
+        [arc(0.48, 0.3, 0.3, 0.27, 0, 360) + [(0.78, 0.3), (0.78, 0.98)]]],
+}
+
+
+def pen_drawing(label, rng, pen=None):
+    """One digit drawn with the mouse in draw.py's area: a random way of writing it, slant, size,
+    width, a little wobble and pen width, rendered by draw.py's own renderer (white paper, black ink)."""
+    from draw import CANVAS, PEN_WIDTH, render_strokes
+
+    strokes = PEN_DIGITS[label][rng.integers(len(PEN_DIGITS[label]))]
+    height = rng.uniform(0.35, 0.9) * CANVAS
+    width = height * rng.uniform(0.45, 0.9)
+    slant = rng.uniform(-0.2, 0.45)  # most people lean right, some left
+    turn = np.radians(rng.uniform(-12, 12))
+    centre = CANVAS / 2 + rng.uniform(-0.08, 0.08, 2) * CANVAS
+    drawn = []
+    for stroke in strokes:
+        points = np.array(stroke, dtype=float)
+        # A hand is not a ruler: a slow wave along the stroke, ends that over- or undershoot.
+        along = np.linspace(0, 1, len(points))[:, None]
+        points += 0.04 * np.sin(2 * np.pi * (along * rng.uniform(0.5, 2, 2) + rng.uniform(0, 1, 2)))
+        points += rng.normal(0, 0.03, 2) * (np.arange(len(points)) == len(points) - 1)[:, None]
+        x = (points[:, 0] - 0.5) * width + (0.5 - points[:, 1]) * slant * height
+        y = (points[:, 1] - 0.5) * height
+        x, y = x * np.cos(turn) - y * np.sin(turn) + centre[0], x * np.sin(turn) + y * np.cos(turn) + centre[1]
+        drawn.append(list(zip(x, y)))
+    pen = pen or max(4, round(PEN_WIDTH * rng.uniform(0.4, 1.7)))  # thinner and thicker pens than draw.py's
+    return Image.fromarray(render_strokes(drawn, pen).astype(np.uint8), "L")
+
+
 def handwriting_set(count=30, seed=0, source="digits", data_dir=None):
     """`count` (image, label) pairs, the same number of each digit, each with its own page style."""
+    if source == "pen":
+        rng = np.random.default_rng(seed)
+        return [(pen_drawing(i % 10, rng), i % 10) for i in range(count)]
     if source == "digits":
         from sklearn.datasets import load_digits  # a dev dependency: only the tests need it
 
@@ -137,10 +196,12 @@ def write_set(folder, count=30, seed=0, source="digits", data_dir=None):
 
 
 def guesses(model_file, pictures):
-    """What a saved model reads on each picture, through predict.py's own pipeline."""
+    """What a saved model (a file, or one loaded already) reads on each picture, through predict.py's own pipeline."""
     import predict
 
-    model = predict.load_model(Path(model_file), torch.device("cpu"))
+    model = model_file
+    if not isinstance(model, torch.nn.Module):
+        model = predict.load_model(Path(model_file), torch.device("cpu"))
     digits = torch.stack([predict.prepare_image(path)[1] for path, _ in pictures])
     with torch.no_grad():
         return model(digits).argmax(dim=1).tolist()
@@ -151,7 +212,8 @@ def count_correct(model_file, pictures):
     return sum(guess == label for guess, (_, label) in zip(guesses(model_file, pictures), pictures))
 
 
-SOURCES = {"digits": "scikit-learn's digits", "photos": "MNIST test digits re-photographed"}
+SOURCES = {"digits": "scikit-learn's digits", "photos": "MNIST test digits re-photographed",
+           "pen": "digits drawn with draw.py's pen"}
 
 
 def draw_pictures(pictures, title, path, notes=None):
@@ -183,21 +245,24 @@ def draw_pictures(pictures, title, path, notes=None):
 
 
 def main(folder, data_dir, model_files, count=100):
-    """Write `count` pictures of each source into `folder` and a figure of the first 20 of each;
+    """Write `count` pictures of each source into `folder` and a figure of the first 10 of each;
     with model files: how many each reads right, and a figure of the pictures each gets wrong."""
+    import predict
+
     folder = Path(folder)
     sets = {source: write_set(folder / source, count, 0, source, data_dir) for source in SOURCES}
-    print(f"Wrote {count} pictures of each source into {folder}/digits and {folder}/photos", flush=True)
-    draw_pictures(sets["digits"][:20] + sets["photos"][:20],
-                  "Top two rows: scikit-learn's digits; bottom two: MNIST test digits re-photographed. "
+    print(f"Wrote {count} pictures of each source into {folder}/digits, {folder}/photos and {folder}/pen", flush=True)
+    draw_pictures(sets["digits"][:10] + sets["photos"][:10] + sets["pen"][:10],
+                  "Rows: scikit-learn's digits, MNIST test digits re-photographed, digits drawn with draw.py's pen.\n"
                   "Below each: what predict.py gives the model", folder / "handwriting.png")
     wrong = []
     for model_file in model_files:
         rates, mistakes = [], []
         name = Path(model_file).stem.replace("mnist_model", "").strip("_")  # mlp, mlp_augment, cnn, ...
         name = name if "cnn" in name else f"mlp_{name}".strip("_")
+        model = predict.load_model(Path(model_file), torch.device("cpu"))  # (prints its "Model:" line once)
         for source, pictures in sets.items():
-            read = guesses(model_file, pictures)
+            read = guesses(model, pictures)
             rates.append(f"{source} {sum(g == l for g, (_, l) in zip(read, pictures))}/{len(pictures)}")
             mistakes += [((path, label), f"{name}: {g}") for g, (path, label) in zip(read, pictures) if g != label]
         print(f"{model_file}: " + ", ".join(rates), flush=True)

@@ -1,7 +1,6 @@
 """The live figure: --gif files (headless), bad --gif values, and a real window under Xvfb."""
 
 import os
-import shutil
 import subprocess
 import sys
 
@@ -174,30 +173,6 @@ import train
 train.main(sys.argv[3:])
 print("EXITED CLEANLY", flush=True)
 """
-
-
-@pytest.fixture(scope="module")
-def x_display():
-    """A virtual X display (Xvfb) for real Tk windows; skipped where none can be had."""
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed (Debian: apt-get install xvfb xauth); the live window is not tested")
-    try:
-        import tkinter  # noqa: F401
-    except ImportError:
-        pytest.skip("this Python has no tkinter; the live window is not tested")
-    read_end, write_end = os.pipe()
-    server = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1024x768x24",
-                               "-nolisten", "tcp"], pass_fds=[write_end],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write_end)
-    with os.fdopen(read_end) as pipe:
-        number = pipe.readline().strip()  # Xvfb picks a free display and writes its number when ready
-    if not number:
-        server.kill()
-        pytest.skip("Xvfb did not start; the live window is not tested")
-    yield f":{number}"
-    server.terminate()
-    server.wait(timeout=10)
 
 
 def run_in_window(display, mnist_dir, close_after, *extra):

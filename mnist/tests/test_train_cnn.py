@@ -12,7 +12,7 @@ import train
 import train_cnn
 import train_mlp
 from conftest import CHAPTER_DIR, assert_ends_quietly_when_cut_short, assert_one_line_error, assert_png, numbers
-from handwriting import count_correct, write_set
+from handwriting import SOURCES, count_correct, write_set
 from test_train_mlp_predict import EPOCH_LINE, PREDICTION, TEST_LINE
 
 PROBABILITIES = r"確率: " + ", ".join(rf"{d}: ([\d.]+)" for d in range(10))
@@ -116,13 +116,13 @@ def handwriting_sets(tmp_path_factory):
     if not real:
         pytest.skip("MNIST_DATA_DIR is not set (the photos are made of MNIST test digits)")
     folder = tmp_path_factory.mktemp("handwriting")
-    return {source: write_set(folder / source, 100, 0, source, real) for source in ["digits", "photos"]}
+    return {source: write_set(folder / source, 100, 0, source, real) for source in SOURCES}
 
 
-# Issue 18 asks for 95 of 100 on each source; this CNN does not reach it on the scikit-learn
-# digits (measured 91 and 87 at seeds 0 and 1; photos 95 and 94): the floors below are what it
-# does reach, with a little margin, so that a worse model is caught (README section 4).
-FLOORS = {"digits": 84, "photos": 90}
+# Issue 22: the CNN must read more than the MLP on each source. Measured at seeds 0 and 1 (README
+# section 4): digits 89 and 91, photos 99 and 99, pen 99 and 100; the MLP reads 85 and 83, 97 and 98,
+# 95 and 97. The floors leave a margin of 3 for other CPUs (the previous CNN read photos 95 and 94).
+FLOORS = {"digits": 86, "photos": 96, "pen": 96}
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -131,6 +131,6 @@ def test_real_data_cnn_reaches_99_and_reads_handwriting(real_mnist_dir, handwrit
     train_cnn.main(["--data-dir", str(real_mnist_dir), "--seed", str(seed), "--save-model", str(model_file),
                     "--save", str(tmp_path / "cnn.png"), "--no-show"])
     (_, test_acc), = numbers(TEST_LINE, capsys.readouterr().out)
-    assert test_acc >= 99.0  # measured 99.24 and 99.23
+    assert test_acc >= 99.0  # measured 99.18 and 99.28
     for source, pictures in handwriting_sets.items():
         assert count_correct(model_file, pictures) >= FLOORS[source], source
