@@ -25,9 +25,10 @@ import numpy as np
 
 SRC_DIR = Path(__file__).resolve().parent
 # What differs per chapter: the curves a run records (name: y-axis label, scale), the
-# flag naming the data file (None: no such flag), and the flags that only say where
-# output goes (left out of "what differs").
+# number of the first epoch, the flag naming the data file (None: no such flag), and
+# the flags that only say where output goes (left out of "what differs").
 CURVES = {"loss": ("loss (BCE, log scale)", "log")}
+FIRST_EPOCH = 0
 DATA_FLAG = "csv"
 OUTPUT_FLAGS = {"save", "no_show", "no_live", "gif", "compare", "compare_all"}
 MOST_POINTS = 2000  # a curve keeps at most this many points (20,001 epochs -> 2,000)
@@ -207,7 +208,7 @@ def thin(values):
             part = values[start:end]
             keep += [start + int(np.argmin(part)), start + int(np.argmax(part))]
         keep = np.unique(keep)
-    return {"epoch": keep.tolist(), "value": values[keep].tolist()}
+    return {"epoch": (keep + FIRST_EPOCH).tolist(), "value": values[keep].tolist()}
 
 
 # ---- what differs between two runs, as a person would write it ----------------------
@@ -269,10 +270,11 @@ def unified_diff(old, new, old_name, new_name):
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
-def draw_earlier(ax, earlier, curve="loss"):
+def draw_earlier(ax, earlier, curve, labelled=True, **style):
     """Earlier runs' curves, faded, each labelled with what differs from this run."""
     colors = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:brown", "tab:pink", "tab:olive"]
     for index, (label, record) in enumerate(earlier):
         if curve in record["curves"]:
             ax.plot(record["curves"][curve]["epoch"], record["curves"][curve]["value"],
-                    color=colors[index % len(colors)], alpha=0.45, linewidth=1.2, label=label)
+                    **{"color": colors[index % len(colors)], "alpha": 0.45, "linewidth": 1.2,
+                       "label": label if labelled else "_nolegend_", **style})

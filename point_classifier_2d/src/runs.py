@@ -64,14 +64,16 @@ def missing(number, records):
 
 
 def print_table(records):
-    print(f"{'run':>4}  {'started':16}  {'seconds':>7}  {'final':14}  what differed from the run before")
-    for previous, record in zip([None] + records, records):
+    finals = [", ".join(f"{name} {value:.4g}" for name, value in record["finals"].items())
+              for record in records]
+    width = max(len("final"), *map(len, finals))
+    print(f"{'run':>4}  {'started':16}  {'seconds':>7}  {'final':{width}}  what differed from the run before")
+    for previous, record, final in zip([None] + records, records, finals):
         what = f"first: {record['command']}" if previous is None else differences(record, previous)
-        final = ", ".join(f"{name} {value:.4g}" for name, value in record["finals"].items())
         if record.get("epochs_run") != record["flags"].get("epochs", record.get("epochs_run")):
             what += f" (stopped at epoch {record['epochs_run']})"
         print(f"{record['number']:>4}  {record['started'][:16].replace('T', ' '):16}  "
-              f"{record['seconds']:>7.1f}  {final:14}  {what}")
+              f"{record['seconds']:>7.1f}  {final:{width}}  {what}")
 
 
 def show_diff(runs, record):
