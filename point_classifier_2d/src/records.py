@@ -31,6 +31,8 @@ CURVES = {"loss": ("loss (BCE, log scale)", "log")}
 FIRST_EPOCH = 0
 DATA_FLAG = "csv"
 OUTPUT_FLAGS = {"save", "no_show", "no_live", "gif", "compare", "compare_all"}
+# Earlier runs' colours (--compare): not this run's purple.
+EARLIER_COLORS = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:brown", "tab:pink", "tab:olive"]
 MOST_POINTS = 2000  # a curve keeps at most this many points (20,001 epochs -> 2,000)
 LABEL_CHARS = 60    # a code-change label longer than this is cut with "..."
 
@@ -42,8 +44,9 @@ def runs_dir():
 def add_compare_flags(parser):
     parser.add_argument("--compare", type=int, nargs="?", const=1, metavar="N",
                         help="draw the last N earlier runs' curves behind this run's (N: default 1)")
-    parser.add_argument("--compare-all", action="store_true",
-                        help="with --compare: also earlier runs on other data files")
+    if DATA_FLAG:  # runs on other data are left out unless asked for
+        parser.add_argument("--compare-all", action="store_true",
+                            help="with --compare: also earlier runs on other data files")
 
 
 def start_record(args, script):
@@ -68,13 +71,14 @@ class Recorder:
         }
         self.code = read_code(SRC_DIR)  # now: the reader may edit src/ while this run trains
         self.base = None  # the latest earlier record: the code change is since that run
-        wanted = args.compare or (1 if args.compare_all else 0)
+        every = getattr(args, "compare_all", False)
+        wanted = args.compare or (1 if every else 0)
         this = {**self.record, "code": self.code}
         try:
             for record in newest_first(runs_dir(), self.problems):
                 self.base = self.base or record
                 if len(self.earlier) < wanted and record["script"] == script and (
-                        args.compare_all or record["data"] == self.record["data"]):
+                        every or record["data"] == self.record["data"]):
                     self.earlier.append((f"run {record['number']}: {differences(record, this)}", record))
                 if len(self.earlier) == wanted:
                     break  # the newest record (self.base) is found too
@@ -82,7 +86,7 @@ class Recorder:
             self.problems.append(f"cannot read {runs_dir()} ({describe_error(error)})")
         self.earlier.reverse()  # oldest first, as the legend lists them
         if wanted and not self.earlier:
-            on = f" on {Path(data).name}" if data and not args.compare_all else ""
+            on = f" on {Path(data).name}" if data and not every else ""
             print(f"No earlier run of {script}{on} in runs/ to compare with: showing this run only.",
                   flush=True)
 
@@ -223,7 +227,7 @@ def differences(run, other):
         parts.append(Path(run["data"]).name)
     for key, value in run["flags"].items():
         if key not in OUTPUT_FLAGS and key != DATA_FLAG and other["flags"].get(key) != value:
-            parts.append(f"{key.replace('_', '-')} {value}")
+            parts.append(f"{key.replace('_', '-')} {'none' if value is None else value}")
     if run.get("code") is not None and other.get("code") is not None:
         parts.append(code_label(other["code"], run["code"]))
     return ", ".join(part for part in parts if part) or "same settings"
@@ -272,9 +276,8 @@ def unified_diff(old, new, old_name, new_name):
 
 def draw_earlier(ax, earlier, curve, labelled=True, **style):
     """Earlier runs' curves, faded, each labelled with what differs from this run."""
-    colors = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:brown", "tab:pink", "tab:olive"]
     for index, (label, record) in enumerate(earlier):
         if curve in record["curves"]:
             ax.plot(record["curves"][curve]["epoch"], record["curves"][curve]["value"],
-                    **{"color": colors[index % len(colors)], "alpha": 0.45, "linewidth": 1.2,
-                       "label": label if labelled else "_nolegend_", **style})
+                    **{"color": EARLIER_COLORS[index % len(EARLIER_COLORS)], "alpha": 0.45,
+                       "linewidth": 1.2, "label": label if labelled else "_nolegend_", **style})
