@@ -33,9 +33,11 @@ SHORT = {
     "mnist/src/train_cnn.py": "--data-dir {mnist} --device cpu --epochs 1 --augment --save-model {tmp}/cnn.pth --save {fig} --no-show",
     "mnist/src/predict.py": "--data-dir {mnist} --device cpu --model {model} --image ./samples/my_digit.png --save {fig} --no-show",
     "blobs_classifier/src/dump_points.py": "--save {fig} --no-show",
-    "blobs_classifier/src/train.py": "--epochs 20 --predict 1.5 -3.0 --gif {tmp}/t.gif --save {fig} --no-show",
+    "blobs_classifier/src/train.py": "--epochs 20 --predict 1.5 -3.0 --gif {tmp}/t.gif --save {fig} --no-show --compare",
+    "blobs_classifier/src/runs.py": "",
     "mlp_regression/src/basics.py": "",
-    "mlp_regression/src/train.py": "--epochs 5 --predict 60 2 3 --save {fig} --no-show",
+    "mlp_regression/src/train.py": "--epochs 5 --predict 60 2 3 --save {fig} --no-show --compare",
+    "mlp_regression/src/runs.py": "",
 }
 
 
