@@ -10,6 +10,7 @@ Recording never costs the reader a run: a runs/ folder that cannot be written, o
 broken record, gives one warning line on stderr and the run goes on as before.
 RUNS_DIR (environment variable) puts the records elsewhere (the tests use it).
 """
+import argparse
 import datetime
 import difflib
 import json
@@ -43,11 +44,17 @@ def runs_dir():
 
 
 def add_compare_flags(parser):
-    parser.add_argument("--compare", type=int, nargs="?", const=1, metavar="N",
+    parser.add_argument("--compare", type=run_count, nargs="?", const=1, metavar="N",
                         help="draw the last N earlier runs' curves behind this run's (N: default 1)")
     if DATA_FLAG:  # runs on other data are left out unless asked for
         parser.add_argument("--compare-all", action="store_true",
                             help="with --compare: also earlier runs on other data files")
+
+
+def run_count(text):
+    if int(text) < 1:  # (not a number: argparse says so)
+        raise argparse.ArgumentTypeError(f"needs a number of earlier runs, 1 or more, got {text}")
+    return int(text)
 
 
 def start_record(args, script):

@@ -8,8 +8,9 @@ then is checked on the validation data.
 main() follows the article's steps: data, hyperparameters, model / loss function /
 optimizer, the training loop, validation. Beside it: cli.py (flags, torch set-up),
 watch.py (the losses per epoch, Ctrl-C), train_figures.py (the figures, live and final),
-records.py (every run recorded in runs/; --compare). --seed sets the model's random initial weights; the data itself is fixed
-by --data-seed (random_state of make_blobs and train_test_split, 42 as in the article).
+records.py (every run recorded in runs/; --compare). --seed sets the model's random
+initial weights; the data itself is fixed by --data-seed (random_state of make_blobs and
+train_test_split, 42 as in the article).
 """
 
 import math
@@ -100,8 +101,6 @@ def parse_args(argv):
     for point in args.predict or []:
         if len(point) != args.features:
             fail(f"--predict needs {args.features} numbers (one per feature), got {len(point)}")
-    if args.compare is not None and args.compare < 1:
-        fail(f"--compare needs a number of earlier runs, 1 or more, got {args.compare}")
     args.record = start_record(args, __file__)  # written into runs/ with the final figure
     return args
 

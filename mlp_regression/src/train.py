@@ -88,8 +88,6 @@ def parse_args(argv):
             fail("--predict values must be finite numbers")
         if size <= 0 or age < 0 or walk < 0:
             fail(f"--predict needs SIZE > 0, AGE >= 0 and WALK >= 0, got {size:g} {age:g} {walk:g}")
-    if args.compare is not None and args.compare < 1:
-        fail(f"--compare needs a number of earlier runs, 1 or more, got {args.compare}")
     args.record = start_record(args, __file__)  # written into runs/ with the final figure
     return args
 

@@ -50,8 +50,6 @@ def parse_args(argv):
         fail(f"--epochs must be 1 or more, got {args.epochs}")
     if not 0 < args.lr < math.inf:
         fail(f"--lr must be greater than 0, got {args.lr}")
-    if args.compare is not None and args.compare < 1:
-        fail(f"--compare needs a number of earlier runs, 1 or more, got {args.compare}")
     set_seed_and_speed(args.seed)
     args.record = start_record(args, __file__)  # written into runs/ with the final figure
     return args

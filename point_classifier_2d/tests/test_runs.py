@@ -150,7 +150,8 @@ def test_compare_with_no_earlier_run_shows_this_run_only(train_run, final_figure
 
 def test_bad_compare_value(run_main):
     code, out, err = run_main(train.main, LINEAR, "simple", "--compare", "0")
-    assert code == 2 and err.startswith("error: --compare needs a number") and "Epoch" not in out
+    assert code == 2 and err == ("error: argument --compare: needs a number of earlier runs, "
+                                 "1 or more, got 0 (see --help)\n") and "Epoch" not in out
     code, _, err = run_main(train.main, LINEAR, "simple", "--compare", "x")
     assert code == 2 and len(err.strip().splitlines()) == 1
 
