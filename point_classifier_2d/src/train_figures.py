@@ -28,8 +28,10 @@ def start_live_view(model, points, labels, args):
     image = ax_regions.imshow(np.zeros((LIVE_GRID_SIZE, LIVE_GRID_SIZE)), cmap=shades(),
                               vmin=0, vmax=1, origin="lower", extent=(0, 1, 0, 1),
                               interpolation="bilinear", interpolation_stage="data")
-    earlier = [record["curves"]["loss"] for _, record in args.record.earlier if "loss" in record["curves"]]
-    ax_loss.set_xlim(0, max([args.epochs - 1] + [curve["epoch"][-1] for curve in earlier if len(curve["epoch"])]))
+    # --compare: the axes also fit the earlier runs' curves.
+    earlier = [record["curves"]["loss"] for _, record in args.record.earlier
+               if len(record["curves"].get("loss", {}).get("epoch", []))]
+    ax_loss.set_xlim(0, max([args.epochs] + [curve["epoch"][-1] for curve in earlier]))
     earlier_losses = np.concatenate([[]] + [curve["value"] for curve in earlier])
     # Drawn again after the image, so they stay on top of it.
     on_top = ax_regions.collections + list(ax_regions.spines.values())
