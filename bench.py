@@ -24,6 +24,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -81,6 +82,9 @@ def main():
     chapters = args.only.split(",") if args.only else None
 
     env = {**os.environ, "MPLBACKEND": "Agg"}
+    # Runs are recorded (as a reader's are), into temporary folders: not the chapters' runs/.
+    env["RUNS_DIR"] = tempfile.mkdtemp(prefix="bench-runs-")
+    atexit.register(shutil.rmtree, env["RUNS_DIR"], ignore_errors=True)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # a reader's laptop caches bytecode
     cases = [case for case in CASES if not chapters or case[0] in chapters]
     if any(DRIVER.name in case[1] for case in cases):
@@ -133,6 +137,7 @@ def main():
 
 def run(chapter, command, env):
     start = time.perf_counter()
+    env = {**env, "RUNS_DIR": os.path.join(env["RUNS_DIR"], chapter)}  # one runs/ per chapter
     result = subprocess.run(["uv", "run", *command.split()], cwd=ROOT / chapter, env=env,
                             capture_output=True, text=True)
     seconds = time.perf_counter() - start

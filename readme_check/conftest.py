@@ -12,9 +12,14 @@ The setup below happens once, in the main pytest process, before any worker star
 - with MNIST_DATA_DIR set, the mnist chapter's default ./data/MNIST/raw/ gets links
   to the real files (removed again at the end), so the mnist README commands run as
   written, without --data-dir.
+Training scripts record every run in their chapter's runs/; here they record into a
+temporary folder per chapter instead (runs_dir(), passed as RUNS_DIR), removed at the end.
 """
+import atexit
 import os
+import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -25,6 +30,13 @@ MNIST_FILES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte",
                "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
 MNIST_RAW = ROOT / "mnist" / "data" / "MNIST" / "raw"
 _links = []
+_RUNS = Path(tempfile.mkdtemp(prefix="readme-check-runs-"))
+atexit.register(shutil.rmtree, _RUNS, ignore_errors=True)
+
+
+def runs_dir(name):
+    """A temporary runs/ folder for `name` (a chapter): records never land in the repository."""
+    return str(_RUNS / name)
 
 
 def group(folder, script):
@@ -33,10 +45,13 @@ def group(folder, script):
     One script's runs write the same default files (outputs/<name>.png, a saved
     model), so they share a group; predict.py, draw.py and tests/handwriting.py (`uv run python`)
     read the models that train_mlp.py and train_cnn.py write, so all of them join
-    train_mlp.py's group. Different groups run in parallel.
+    train_mlp.py's group; runs.py reads the records train.py writes, so it joins
+    train.py's. Different groups run in parallel.
     """
     script = {"predict.py": "train_mlp.py", "train_cnn.py": "train_mlp.py", "python": "train_mlp.py",
               "draw.py": "train_mlp.py"}.get(script, script)
+    if script == "runs.py":  # lists and draws the runs train.py recorded just before
+        script = "train.py"
     return f"{Path(folder).resolve().relative_to(ROOT)}/{script}"
 
 

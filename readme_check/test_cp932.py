@@ -21,11 +21,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, runs_dir
 
 SHORT = {
     "point_classifier_2d/src/dump_points.py": "./data/linear.csv --save {fig} --no-show",
-    "point_classifier_2d/src/train.py": "./data/curve.csv complex --epochs 101 --gif {tmp}/t.gif --save {fig} --no-show",
+    "point_classifier_2d/src/train.py": "./data/curve.csv complex --epochs 101 --gif {tmp}/t.gif --save {fig} --no-show --compare",
+    "point_classifier_2d/src/runs.py": "",
     "mnist/src/show_mnist.py": "--data-dir {mnist} --save {fig} --no-show",
     "mnist/src/train.py": "--data-dir {mnist} --device cpu --epochs 2 --train-size 30 --mistakes 4 --save {fig} --no-show",
     "mnist/src/train_with_linear.py": "--data-dir {mnist} --device cpu --epochs 2 --train-size 30 --gif {tmp}/t.gif --save {fig} --no-show",
@@ -34,9 +35,11 @@ SHORT = {
     "mnist/src/predict.py": "--data-dir {mnist} --device cpu --model {model} --image ./samples/my_digit.png --save {fig} --no-show",
     "mnist/src/draw.py": "--model {model}",
     "blobs_classifier/src/dump_points.py": "--save {fig} --no-show",
-    "blobs_classifier/src/train.py": "--epochs 20 --predict 1.5 -3.0 --gif {tmp}/t.gif --save {fig} --no-show",
+    "blobs_classifier/src/train.py": "--epochs 20 --predict 1.5 -3.0 --gif {tmp}/t.gif --save {fig} --no-show --compare",
+    "blobs_classifier/src/runs.py": "",
     "mlp_regression/src/basics.py": "",
-    "mlp_regression/src/train.py": "--epochs 5 --predict 60 2 3 --save {fig} --no-show",
+    "mlp_regression/src/train.py": "--epochs 5 --predict 60 2 3 --save {fig} --no-show --compare",
+    "mlp_regression/src/runs.py": "",
 }
 
 
@@ -53,7 +56,8 @@ def scripts():
 def run_cp932(script, args, status=0):
     """Run one script as a reader on Japanese Windows would, output redirected."""
     chapter, _, name = script.split("/")
-    env = {**os.environ, "PYTHONIOENCODING": "cp932", "MPLBACKEND": "Agg"}
+    env = {**os.environ, "PYTHONIOENCODING": "cp932", "MPLBACKEND": "Agg",
+           "RUNS_DIR": runs_dir(f"cp932-{chapter}")}
     result = subprocess.run(["uv", "run", f"./src/{name}", *args], cwd=ROOT / chapter, env=env,
                             capture_output=True, timeout=300)
     # Strict decoding: what the script wrote must be cp932, as the console would show it.

@@ -17,13 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHAPTERS, ROOT, group
+from conftest import CHAPTERS, ROOT, group, runs_dir
 
 # Scripts that print and draw nothing: they are only checked for a clean exit.
 NO_FIGURE = {"basics.py", "make_data.py", "make_rent_data.py"}
 # Scripts that only work in a window: headless, they must stop with exit 2 and one line
 # that points to what works without one.
 NEEDS_A_WINDOW = {"draw.py": "predict.py --image"}
+# runs.py draws only when given run numbers or --last (its table and --diff print text).
+PRINTS_ONLY = re.compile(r"/runs\.py( --diff( \d+)?| --clear( --yes)?)?$")
 
 
 def readme_commands():
@@ -142,7 +144,7 @@ def test_the_readmes_have_commands():
 def test_readme_command(readme, folder, command, mnist_data):
     if folder.relative_to(ROOT).parts[:1] == ("mnist",) and mnist_data is None:
         pytest.skip("MNIST_DATA_DIR is not set: no real MNIST data to run the mnist commands on")
-    env = {**os.environ, "MPLBACKEND": "Agg"}
+    env = {**os.environ, "MPLBACKEND": "Agg", "RUNS_DIR": runs_dir(folder.name)}
     result = subprocess.run(shlex.split(command), cwd=folder, env=env, capture_output=True,
                             text=True, timeout=600)
     output = result.stdout + result.stderr
@@ -155,7 +157,7 @@ def test_readme_command(readme, folder, command, mnist_data):
     assert "Traceback" not in output, output[-3000:]
 
     saved = re.findall(r"^Saved figure to (.+)$", result.stdout, re.M)
-    if script not in NO_FIGURE and "--help" not in command:
+    if script not in NO_FIGURE and "--help" not in command and not PRINTS_ONLY.search(command):
         assert saved, f"no 'Saved figure to ...' line:\n{output[-3000:]}"
     for path in saved:
         figure = folder / path.strip()  # relative paths are relative to the folder

@@ -13,7 +13,8 @@ from sklearn.datasets import make_blobs
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from common import Parser, add_figure_flags, fail, plot_data, show_points
+from cli import Parser, add_figure_flags, fail
+from train_figures import plot_data, show_points
 
 # The article's values (the defaults of the flags).
 CLASS_NUM = 3

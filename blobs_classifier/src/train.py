@@ -6,9 +6,11 @@ then is checked on the validation data.
     uv run ./src/train.py --hidden 16
 
 main() follows the article's steps: data, hyperparameters, model / loss function /
-optimizer, the training loop, validation. The figures, the live view and the GIF are
-in common.py. --seed sets the model's random initial weights; the data itself is fixed
-by --data-seed (random_state of make_blobs and train_test_split, 42 as in the article).
+optimizer, the training loop, validation. Beside it: cli.py (flags, torch set-up),
+watch.py (the losses per epoch, Ctrl-C), train_figures.py (the figures, live and final),
+records.py (every run recorded in runs/; --compare). --seed sets the model's random
+initial weights; the data itself is fixed by --data-seed (random_state of make_blobs and
+train_test_split, 42 as in the article).
 """
 
 import math
@@ -18,9 +20,11 @@ import torch
 import torch.nn as nn
 import torch.optim as optim
 
-from common import (Parser, Watch, add_figure_flags, fail, plot_data, print_model,
-                    set_up_torch, show_results, start_live_view, stop_on_ctrl_c)
+from cli import Parser, add_figure_flags, fail, print_model, set_up_torch
 from dump_points import add_data_args, check_data_args, make_data
+from records import add_compare_flags, start_record
+from train_figures import plot_data, show_results, start_live_view
+from watch import Watch, stop_on_ctrl_c
 
 # The article's hyperparameters (the defaults of --epochs and --lr).
 NUM_EPOCHS = 1000
@@ -85,6 +89,7 @@ def parse_args(argv):
     parser.add_argument("--seed", type=int, default=SEED,
                         help=f"seed for the model's initial weights (default {SEED})")
     add_figure_flags(parser, live=True)
+    add_compare_flags(parser)
     args = parser.parse_args(argv)
     check_data_args(args)
     if args.epochs <= 0:
@@ -96,6 +101,7 @@ def parse_args(argv):
     for point in args.predict or []:
         if len(point) != args.features:
             fail(f"--predict needs {args.features} numbers (one per feature), got {len(point)}")
+    args.record = start_record(args, __file__)  # written into runs/ with the final figure
     return args
 
 

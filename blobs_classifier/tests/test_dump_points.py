@@ -8,7 +8,7 @@ from sklearn.datasets import make_blobs
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-import common
+import figures
 import dump_points
 
 
@@ -29,7 +29,7 @@ def test_default_data_and_figure(tmp_path, capsys):
 
 
 def test_headless_run_saves_to_outputs(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(common, "OUTPUT_DIR", tmp_path)
+    monkeypatch.setattr(figures, "OUTPUT_DIR", tmp_path)
     dump_points.main([])
     assert f"Saved figure to {tmp_path / 'dump_points.png'}" in capsys.readouterr().out
     assert is_png(tmp_path / "dump_points.png")

@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-import common
+import cli
+import train_figures
 import train
 from conftest import CHAPTER_DIR
 
@@ -16,7 +17,9 @@ from conftest import CHAPTER_DIR
 def figures(monkeypatch):
     """The figures the scripts would show or save, kept for the test to read."""
     kept = []
-    monkeypatch.setattr(common, "show_or_save", lambda fig, *args: kept.append(fig))
+    monkeypatch.setattr(train_figures, "show_or_save", lambda fig, *args: kept.append(fig))
+    monkeypatch.setattr(train_figures, "save_figure", lambda fig, *args: None)
+    monkeypatch.setattr(train_figures, "show_figure", lambda fig, *args: kept.append(fig))
     return kept
 
 
@@ -58,7 +61,7 @@ def test_the_title_names_the_flags_that_changed_the_run(figures):
 
 
 def test_gif_into_the_chapters_outputs_folder_makes_the_folder(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(common, "OUTPUT_DIR", tmp_path.resolve() / "outputs")
+    monkeypatch.setattr(cli, "OUTPUT_DIR", tmp_path.resolve() / "outputs")
     monkeypatch.chdir(tmp_path)
     train.main(["--epochs", "20", "--gif", "outputs/train.gif", "--no-show"])
     assert (tmp_path / "outputs" / "train.gif").exists()

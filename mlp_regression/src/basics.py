@@ -10,7 +10,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from common import Parser, seed_everything
+from cli import Parser, seed_everything
 
 LR = 0.01  # the learning rate of the text
 

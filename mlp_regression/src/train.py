@@ -7,7 +7,9 @@
 
 The article shows the pieces one at a time (nn.Linear, F.relu, F.mse_loss,
 torch.manual_seed, SGD with learning rate 0.01); main() puts them together in that
-order. Reading the CSV, the printed losses and the figure are in common.py.
+order. Beside it: cli.py (flags, torch set-up), csv_table.py (reading the CSV), watch.py
+(the printed losses, Ctrl-C), train_figures.py (the figure) and records.py (every run
+recorded in runs/; --compare).
 """
 
 import math
@@ -19,8 +21,11 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
-from common import (CHAPTER_DIR, Parser, Watch, add_figure_flags, fail, read_table,
-                    set_up_torch, show_results, stop_on_ctrl_c)
+from cli import CHAPTER_DIR, Parser, add_figure_flags, fail, set_up_torch
+from csv_table import read_table
+from records import add_compare_flags, start_record
+from train_figures import show_results
+from watch import Watch, stop_on_ctrl_c
 
 DEFAULT_DATA = CHAPTER_DIR / "data" / "rent.csv"
 FEATURES = ["size_m2", "age_years", "walk_min"]
@@ -68,6 +73,7 @@ def parse_args(argv):
     parser.add_argument("--predict", nargs=3, type=float, action="append", metavar=("SIZE", "AGE", "WALK"),
                         help="also predict the rent of a room: m^2, years, minutes on foot (repeatable)")
     add_figure_flags(parser)
+    add_compare_flags(parser)
     args = parser.parse_args(argv)
     if args.epochs <= 0:
         fail(f"--epochs must be positive, got {args.epochs}")
@@ -82,6 +88,7 @@ def parse_args(argv):
             fail("--predict values must be finite numbers")
         if size <= 0 or age < 0 or walk < 0:
             fail(f"--predict needs SIZE > 0, AGE >= 0 and WALK >= 0, got {size:g} {age:g} {walk:g}")
+    args.record = start_record(args, __file__)  # written into runs/ with the final figure
     return args
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from matplotlib.colors import to_hex
 
-import common
 import train
+import train_figures
 
 CHAPTER_DIR = Path(__file__).resolve().parent.parent
 
@@ -19,7 +19,8 @@ CHAPTER_DIR = Path(__file__).resolve().parent.parent
 def figure(monkeypatch, capsys):
     """Runs train.py with the given flags; returns (printed text, the figure it would show)."""
     kept = []
-    monkeypatch.setattr(common, "show_or_save", lambda fig, *args: kept.append(fig))
+    monkeypatch.setattr(train_figures, "save_figure", lambda fig, *args: None)
+    monkeypatch.setattr(train_figures, "show_figure", lambda fig, *args: kept.append(fig))
 
     def run(*argv):
         train.main([*argv, "--no-show"])
@@ -46,10 +47,10 @@ def test_one_meaning_per_colour_and_r2_on_the_figure(figure):
         for colour, labels in colours(ax).items():
             meaning.setdefault(colour, set()).update(labels)
     # training rows blue; test rows (MLP) orange on both sides; linear regression gray; y = x black
-    assert meaning[to_hex(common.TRAIN_COLOR)] == {"MLP, training rows"}
-    assert {label.split(" (")[0] for label in meaning[to_hex(common.TEST_COLOR)]} == {
+    assert meaning[to_hex(train_figures.TRAIN_COLOR)] == {"MLP, training rows"}
+    assert {label.split(" (")[0] for label in meaning[to_hex(train_figures.TEST_COLOR)]} == {
         "MLP, test rows", "MLP"}
-    assert {label.split(" (")[0] for label in meaning[to_hex(common.LINEAR_COLOR)]} == {
+    assert {label.split(" (")[0] for label in meaning[to_hex(train_figures.LINEAR_COLOR)]} == {
         "linear regression"}
     mlp, linear = re.search(r"^Test R\^2: MLP (\S+), linear regression (\S+)$", out, re.M).groups()
     legend = [t.get_text() for t in ax_pred.get_legend().get_texts()]

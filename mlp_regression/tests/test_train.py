@@ -1,3 +1,4 @@
+import os
 import re
 import subprocess
 import sys
@@ -67,7 +68,7 @@ def test_default_run_writes_the_figure(default_run):
 
 def test_script_runs_headless_as_the_reader_does(tmp_path):
     # A real process, no --save: the Agg backend must make it save into outputs/ by itself.
-    env = {"MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin"}
+    env = {"MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin", "RUNS_DIR": os.environ["RUNS_DIR"]}  # not runs/
     result = subprocess.run(
         [sys.executable, str(CHAPTER_DIR / "src" / "train.py"), "--epochs", "20", "--predict", "30", "10", "5"],
         cwd=tmp_path, env=env, capture_output=True, text=True, encoding="utf-8", timeout=120,

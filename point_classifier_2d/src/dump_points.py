@@ -10,7 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from common import Parser, add_figure_flags, fail, show_or_save
+from cli import Parser, add_figure_flags, fail
+from figures import show_or_save
 
 
 def main(argv=None):

@@ -3,17 +3,19 @@
     uv run ./src/train.py ./data/linear.csv simple
     uv run ./src/train.py ./data/curve.csv complex
 
-The book's code, in the book's order. What the book does not show (command-line
-flags, seeds, speed settings, the figures) is in common.py; lines that differ from
-the book are marked "本との違い" and listed in README.md.
+The book's code, in the book's order. What the book does not show is in the modules
+beside it: cli.py (flags, seeds, speed settings), train_figures.py (the figures) and
+records.py (every run recorded in runs/; --compare). Lines that differ from the book
+are marked "本との違い" and listed in README.md.
 """
 import math
 
 import torch
 
 import dump_points
-from common import (Parser, add_figure_flags, exit_now, fail, print_model, set_seed_and_speed,
-                    show_results, start_live_view)
+from cli import Parser, add_figure_flags, exit_now, fail, print_model, set_seed_and_speed
+from records import add_compare_flags, start_record
+from train_figures import show_results, start_live_view
 
 MODELS = ["simple", "complex"]
 
@@ -40,6 +42,7 @@ def parse_args(argv):
     parser.add_argument("--seed", type=int, default=0,
                         help="random seed for the initial weights (default: 0)")
     add_figure_flags(parser, live=True)
+    add_compare_flags(parser)
     args = parser.parse_args(argv)
     if args.model not in MODELS:
         fail(f"unknown model {args.model!r}: choose simple or complex")
@@ -48,6 +51,7 @@ def parse_args(argv):
     if not 0 < args.lr < math.inf:
         fail(f"--lr must be greater than 0, got {args.lr}")
     set_seed_and_speed(args.seed)
+    args.record = start_record(args, __file__)  # written into runs/ with the final figure
     return args
 
 

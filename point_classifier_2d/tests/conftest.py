@@ -1,11 +1,18 @@
+import atexit
 import os
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 # Headless: figures are saved, never shown. Set before matplotlib is imported.
 os.environ["MPLBACKEND"] = "Agg"
+# Run records go to a temporary folder, never into the chapter's runs/ (each test
+# gets its own below; this one catches anything run outside a test).
+os.environ["RUNS_DIR"] = tempfile.mkdtemp(prefix="runs-")
+atexit.register(shutil.rmtree, os.environ["RUNS_DIR"], ignore_errors=True)
 
 CHAPTER_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = CHAPTER_DIR / "data"
@@ -14,6 +21,14 @@ DATA_DIR = CHAPTER_DIR / "data"
 def epoch_losses(output):
     """The (epoch, loss) pairs of the 'Epoch N, Loss: x' lines."""
     return [(int(e), float(x)) for e, x in re.findall(r"^Epoch (\d+), Loss: (\S+)$", output, re.M)]
+
+
+@pytest.fixture(autouse=True)
+def runs_dir(tmp_path, monkeypatch):
+    """This test's runs/ folder (records.py reads RUNS_DIR), also for the scripts it starts."""
+    folder = tmp_path / "runs"
+    monkeypatch.setenv("RUNS_DIR", str(folder))
+    return folder
 
 
 @pytest.fixture
@@ -33,7 +48,6 @@ def run_main(capsys):
 @pytest.fixture(scope="session")
 def x_display():
     """A virtual X display (Xvfb) for the real-window tests; skips where there is none."""
-    import shutil
     import subprocess
     import sys
 

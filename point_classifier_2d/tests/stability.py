@@ -5,7 +5,8 @@ import them."""
 import numpy as np
 import torch
 
-import common
+import cli
+import figures
 import train
 from conftest import DATA_DIR
 
@@ -19,9 +20,9 @@ def complex_losses(data, seed):
         points, labels = (torch.from_numpy(array) for array in SHAPES[data]())
     else:
         points, labels = train.load_data(str(DATA_DIR / f"{data}.csv"))
-    common.set_seed_and_speed(seed)
+    cli.set_seed_and_speed(seed)
     model = train.construct_model("complex")
-    losses = common.LiveView()  # draws nothing, keeps every epoch's loss
+    losses = figures.LiveView()  # draws nothing, keeps every epoch's loss
     train.train_model(model, points, labels, 20001, 0.003, losses)
     return losses.losses
 

@@ -2,8 +2,8 @@
 title, loss ticks as plain numbers and the last loss written on the plot."""
 import pytest
 
-import common
 import train
+import train_figures
 from conftest import DATA_DIR, epoch_losses
 
 
@@ -12,11 +12,12 @@ def final_figure(monkeypatch, run_main):
     """Run train.py's main(); return (printed output, the final figure before it is closed)."""
     shown = {}
 
-    def keep(fig, save_path, no_show, default_name):
+    def keep(fig, no_show):
         fig.canvas.draw()  # tick labels exist only once drawn
         shown["figure"] = fig
 
-    monkeypatch.setattr(common, "show_or_save", keep)
+    monkeypatch.setattr(train_figures, "save_figure", lambda fig, save_path, default_name: None)
+    monkeypatch.setattr(train_figures, "show_figure", keep)
 
     def run(*argv):
         code, out, err = run_main(train.main, *argv)

@@ -4,8 +4,8 @@
 
 Used by test_live.py under a virtual X display (Xvfb). It counts the blits into the
 live window (and whether the window was on screen then), closes the live window
-after N blits when asked (as a reader would, with the window's close button), and
-closes the final, blocking window by a timer. The last line it prints on stderr is
+after N blits when asked (as a reader would, with the window's close button), notes
+the labelled lines of the live window, and closes the final, blocking window by a timer. The last line it prints on stderr is
 a JSON summary.
 """
 import json
@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.backends.backend_tkagg import FigureCanvasTkAgg  # noqa: E402
 
 report = {"blits": 0, "blits_on_screen": 0, "closed_live": False, "blits_after_close": 0,
-          "final_windows": 0}
+          "final_windows": 0, "live_lines": []}
 closed = []
 close_after = None
 args = sys.argv[1:]
@@ -32,6 +32,9 @@ real_blit = FigureCanvasTkAgg.blit
 
 def blit(canvas, bbox=None):
     report["blits"] += 1
+    if report["blits"] == 1:  # the labelled lines of the live window (--compare's earlier runs)
+        report["live_lines"] = [line.get_label() for ax in canvas.figure.axes for line in ax.lines
+                                if not line.get_label().startswith("_")]
     report["blits_after_close"] += canvas.figure in closed
     report["blits_on_screen"] += bool(canvas.get_tk_widget().winfo_ismapped())
     real_blit(canvas, bbox)
@@ -61,9 +64,9 @@ FigureCanvasTkAgg.blit = blit
 plt.show = show
 sys.argv = args
 sys.path.insert(0, os.path.dirname(os.path.abspath(args[0])))
-import common  # noqa: E402
+import cli  # noqa: E402
 
-common.exit_now = lambda: None  # train.py's quick exit would end this driver before its report
+cli.exit_now = lambda: None  # train.py's quick exit would end this driver before its report
 try:
     runpy.run_path(args[0], run_name="__main__")
 finally:

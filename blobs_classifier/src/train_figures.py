@@ -1,0 +1,313 @@
+"""The chapter's figures: the points (dump_points.py), and train.py's decision regions
+and loss curves, live while training runs and at the end, with earlier runs' curves
+behind this run's (--compare).
+"""
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import torch
+
+from figures import LiveView, can_show, save_figure, show_figure, show_or_save
+from records import draw_earlier
+
+# One colour per class (red/blue first as in the book); yellow is kept free for --predict.
+CLASS_COLORS = ["tab:red", "tab:blue", "tab:green", "tab:purple", "tab:brown",
+                "tab:pink", "tab:gray", "tab:cyan", "tab:olive"]
+
+GRID_SIZE = 300  # the decision regions are drawn on a 300 x 300 grid
+FIGSIZE = (11.5, 5.2)
+# The shading: the class the model picks, the stronger the surer it is (softmax probability
+# from 1/classes, a pure guess, to 1), in steps that read like contour lines (and keep the
+# GIF's colours few).
+SHADE_WEAKEST, SHADE_STRONGEST, SHADE_STEPS = 0.06, 0.42, 8
+
+
+def plot_data(train_data, val_data, train_labels, val_labels, scaler, classes):
+    """The points as numpy arrays for the figures: standardized (x) and in original units (raw)."""
+    train_x, val_x = train_data.numpy(), val_data.numpy()
+    return SimpleNamespace(classes=classes, features=train_x.shape[1], scaler=scaler,
+                           train_x=train_x, val_x=val_x,
+                           raw_train=scaler.inverse_transform(train_x),
+                           raw_val=scaler.inverse_transform(val_x),
+                           train_y=train_labels.numpy(), val_y=val_labels.numpy())
+
+
+def run_title(script, args):
+    """The command that made the figure, with the flags that changed the run."""
+    return " ".join([script, *args.changed]) if args.changed else f"{script} (default settings)"
+
+
+def show_points(data, args):
+    """dump_points.py: the data in original units and after StandardScaler."""
+    import matplotlib.pyplot as plt
+    fig, (ax_raw, ax_scaled) = plt.subplots(1, 2, figsize=(11, 5))
+    plot_points(ax_raw, data.raw_train, data.train_y, data.raw_val, data.val_y, data.classes)
+    plot_points(ax_scaled, data.train_x, data.train_y, data.val_x, data.val_y, data.classes)
+    set_labels(ax_raw, data.features, "original units")
+    set_labels(ax_scaled, data.features, "standardized")
+    ax_raw.set_title(points_title("make_blobs data", data.features))
+    ax_scaled.set_title(points_title("After StandardScaler", data.features))
+    ax_raw.legend(handles=legend_handles(data.classes), fontsize="small")
+    ax_scaled.legend(handles=legend_handles(data.classes), fontsize="small")
+    fig.suptitle(run_title("dump_points.py", args))
+    fig.tight_layout()
+    show_or_save(fig, args.save, args.no_show, "dump_points.png")
+
+
+def new_figure(data, args):
+    """train.py's figure, the same live and at the end: the plane with the colour key of
+    its shading, the losses, and the run's flags on top."""
+    import matplotlib.pyplot as plt
+    from mpl_toolkits.axes_grid1 import make_axes_locatable
+    fig, (ax_plane, ax_loss) = plt.subplots(1, 2, figsize=FIGSIZE)
+    if data.features <= 2:  # (no regions to shade with more features: no key)
+        ax_key = make_axes_locatable(ax_plane).append_axes(
+            "right", size=f"{3.5 * data.classes}%", pad=0.08)
+        draw_key(ax_key, data.classes)
+    fig.suptitle(run_title("train.py", args))
+    return fig, ax_plane, ax_loss
+
+
+def start_live_view(model, data, args):
+    """The figure of show_results, updated while training runs (in a window and/or a GIF)."""
+    window = can_show() and not args.no_show and not args.no_live
+    if not window and args.gif is None:
+        return LiveView()
+    fig, ax_plane, ax_loss = new_figure(data, args)
+    xlim, ylim = plot_limits(data, args.predict)
+    changing = []
+    if data.features <= 2:
+        grid, grid_x, _ = make_grid(data, xlim, ylim)
+        # The shading as an image: new image data is much cheaper than a new contourf.
+        image = ax_plane.imshow(np.ones((*grid_x.shape, 3)), origin="lower", extent=(*xlim, *ylim),
+                                aspect="auto", interpolation="nearest")
+        changing = [image]
+    draw_axes(ax_plane, ax_loss, data, [], xlim, ylim, args)
+    rings = draw_mistakes(ax_plane, data, np.zeros(len(data.val_y), dtype=bool))
+    train_line, val_line, (last_epoch, top) = loss_lines(ax_loss, args)
+    ax_loss.legend(fontsize="small")
+    ax_loss.set_xlim(1, max(args.epochs, last_epoch))
+    ax_loss.set_ylim(0, max(1, top))  # raised by redraw() when a loss is higher
+    fig.tight_layout()
+    # Drawn again after the image, so the points and the legend stay on top of it.
+    changing += [*ax_plane.collections, ax_plane.get_legend(), ax_plane.title,
+                 *ax_plane.spines.values()]
+
+    def redraw(epoch, history):
+        if data.features <= 2:
+            image.set_data(shade_grid(model, grid, grid_x.shape, data.classes))
+        wrong = misclassified(model, data)
+        rings.set_offsets(np.column_stack(plane(data.raw_val[wrong], data.val_y[wrong])))
+        ax_plane.set_title(plane_title(data, args, wrong))
+        epochs = range(1, len(history["training"]) + 1)
+        train_line.set_data(epochs, history["training"])
+        val_line.set_data(epochs, history["validation"])
+        top = max(history["training"] + history["validation"])
+        if math.isfinite(top) and top > ax_loss.get_ylim()[1]:  # a new range: full redraw
+            ax_loss.set_ylim(0, top * 1.1)
+        ax_loss.set_title(f"Loss (SGD, lr={args.lr:g}), epoch {epoch + 1}: "
+                          f"{history['training'][-1]:.4f}")
+        return [*changing, train_line, val_line, ax_loss.get_legend(), ax_loss.title]
+
+    return LiveView(fig, redraw, args.epochs, window=window, gif=args.gif)
+
+
+def show_results(model, data, history, predictions, args):
+    fig, ax_plane, ax_loss = new_figure(data, args)
+    xlim, ylim = plot_limits(data, args.predict)
+    if data.features <= 2:
+        grid, gx, _ = make_grid(data, xlim, ylim)
+        ax_plane.imshow(shade_grid(model, grid, gx.shape, data.classes), origin="lower",
+                        extent=(*xlim, *ylim), aspect="auto", interpolation="nearest")
+    draw_axes(ax_plane, ax_loss, data, predictions, xlim, ylim, args)
+    wrong = misclassified(model, data)
+    draw_mistakes(ax_plane, data, wrong)
+    ax_plane.set_title(plane_title(data, args, wrong))
+    epochs = range(1, len(history["training"]) + 1)
+    train_line, val_line, (last_epoch, top) = loss_lines(ax_loss, args)
+    train_line.set_data(epochs, history["training"])
+    val_line.set_data(epochs, history["validation"])
+    # The same axes as the live view's last frame.
+    ax_loss.set_xlim(1, max(args.epochs, 2, last_epoch))
+    finite = [v for v in history["training"] + history["validation"] if math.isfinite(v)]
+    ax_loss.set_ylim(0, max([1.0, top] + [1.1 * v for v in finite]))
+    ax_loss.set_title(f"Loss (SGD, lr={args.lr:g})")
+    ax_loss.legend(fontsize="small")
+    fig.tight_layout()
+    saved = save_figure(fig, args.save, "train.png")
+    finals = {"loss": history["training"][-1], "validation loss": history["validation"][-1],
+              "accuracy": 1 - wrong.mean()} if history["training"] else {}
+    args.record.finish({f"{name} loss": values for name, values in history.items()}, finals, fig, saved)
+    show_figure(fig, args.no_show)
+
+
+def loss_lines(ax_loss, args):
+    """This run's training and validation lines (empty), and behind them the earlier runs'
+    (--compare: faded, training solid, validation dotted); with the last epoch and the
+    top of the loss axis the earlier curves need."""
+    earlier = args.record.earlier
+    draw_earlier(ax_loss, earlier, "training loss")
+    draw_earlier(ax_loss, earlier, "validation loss", labelled=False, linestyle=":")
+    this = "this run: " if earlier else ""
+    train_line, = ax_loss.plot([], [], color="tab:blue", label=f"{this}training")
+    val_line, = ax_loss.plot([], [], color="tab:orange", label=f"{this}validation")
+    curves = [curve for _, record in earlier for curve in record["curves"].values() if len(curve["value"])]
+    values = np.concatenate([[0.0]] + [curve["value"] for curve in curves])
+    last_epoch = max([0] + [curve["epoch"][-1] for curve in curves])
+    return train_line, val_line, (last_epoch, 1.1 * values[np.isfinite(values)].max())
+
+
+def draw_axes(ax_plane, ax_loss, data, predictions, xlim, ylim, args):
+    """What the live and the final figure share: points, stars, labels, legend."""
+    from matplotlib.lines import Line2D
+    plot_points(ax_plane, data.raw_train, data.train_y, data.raw_val, data.val_y, data.classes)
+    handles = legend_handles(data.classes)
+    handles.append(Line2D([], [], linestyle="", marker="o", markersize=11, markerfacecolor="none",
+                          markeredgecolor="black", markeredgewidth=1.6, label="misclassified"))
+    for point, k, p in predictions:
+        px, py = plane(point[None, :], np.array([k]))
+        ax_plane.scatter(px, py, s=260, marker="*", color="yellow", edgecolor="black", zorder=3)
+        ax_plane.annotate(f"class {k} (p={p:.2f})", (px[0], py[0]), xytext=(8, 8),
+                          textcoords="offset points", fontsize="small",
+                          bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.8})
+    if predictions:
+        handles.append(Line2D([], [], linestyle="", marker="*", markersize=12, color="yellow",
+                              markeredgecolor="black", label="--predict"))
+    ax_plane.set_xlim(xlim)
+    ax_plane.set_ylim(ylim)
+    set_labels(ax_plane, data.features, "original units")
+    ax_plane.set_title(plane_title(data, args, np.zeros(len(data.val_y), dtype=bool)))
+    ax_plane.legend(handles=handles, fontsize="small", framealpha=0.9)
+
+    ax_loss.set_xlabel("epoch")
+    ax_loss.set_ylabel("cross-entropy loss")
+
+
+def plane_title(data, args, wrong):
+    model = "linear model" if args.hidden is None else f"hidden layer of {args.hidden} (ReLU)"
+    if data.features <= 2:
+        title = f"Decision regions: {model}"
+    else:
+        title = points_title(f"No decision regions ({model}, {data.features} features)",
+                             data.features)
+    return f"{title}\nvalidation: {wrong.sum()} of {len(wrong)} misclassified (ringed)"
+
+
+def misclassified(model, data):
+    """True for each validation point the model gets wrong now."""
+    with torch.no_grad():
+        return (model(torch.from_numpy(data.val_x)).argmax(dim=1).numpy() != data.val_y)
+
+
+def draw_mistakes(ax, data, wrong):
+    """A black ring around each misclassified validation point."""
+    px, py = plane(data.raw_val[wrong], data.val_y[wrong])
+    return ax.scatter(px, py, s=130, facecolors="none", edgecolors="black", linewidths=1.6,
+                      zorder=2.5)
+
+
+def plot_limits(data, predict):
+    """Axis ranges that hold every point, the --predict stars included, with a margin."""
+    stars = np.reshape(predict or [], (-1, data.features))
+    x = np.concatenate([data.raw_train, data.raw_val, stars])
+    # With 1 feature the vertical axis is the class: a star's class lies in the labels' range.
+    y = np.concatenate([data.train_y, data.val_y, np.zeros(len(stars))])
+    px, py = plane(x, y)
+    limits = []
+    for v in (px, py):
+        margin = 0.1 * (v.max() - v.min()) + 0.5
+        limits.append((v.min() - margin, v.max() + margin))
+    return limits
+
+
+def make_grid(data, xlim, ylim):
+    """Grid points over the plot: standardized like the data, as a tensor; and their x, y."""
+    gx, gy = np.meshgrid(np.linspace(*xlim, GRID_SIZE), np.linspace(*ylim, GRID_SIZE))
+    if data.features == 2:
+        grid = np.column_stack([gx.ravel(), gy.ravel()])
+    else:  # one feature: the vertical axis is not an input, so regions are vertical bands
+        grid = gx.ravel()[:, None]
+    return torch.tensor(data.scaler.transform(grid), dtype=torch.float32), gx, gy
+
+
+def shade_grid(model, grid, shape, classes):
+    """The picture of the plane (RGB): the class the model picks at each grid point, in
+    that class's colour, the stronger the higher its softmax probability."""
+    with torch.no_grad():
+        probability, chosen = torch.softmax(model(grid), dim=1).max(dim=1)
+    return shade(chosen.numpy(), probability.numpy(), classes).reshape(*shape, 3)
+
+
+def shade(chosen, probability, classes):
+    """Class colours blended into white: a pure guess (1/classes) faint, certainty strong."""
+    colors = class_rgb(classes)
+    sure = np.clip((probability - 1 / classes) / (1 - 1 / classes), 0, 1)
+    sure = np.minimum(np.floor(sure * SHADE_STEPS), SHADE_STEPS - 1) / (SHADE_STEPS - 1)
+    strength = SHADE_WEAKEST + (SHADE_STRONGEST - SHADE_WEAKEST) * sure
+    return 1 - strength[:, None] * (1 - colors[chosen])
+
+
+def draw_key(ax, classes):
+    """The colour bar of the shading: one column per class, probability upwards."""
+    p = np.linspace(1 / classes, 1, 400)
+    columns = [shade(np.full(len(p), k), p, classes) for k in range(classes)]
+    ax.imshow(np.stack(columns, axis=1), origin="lower", aspect="auto",
+              extent=(-0.5, classes - 0.5, 1 / classes, 1))
+    ax.set_xticks(range(classes))
+    ax.set_xlabel("class")
+    ax.yaxis.tick_right()
+    ax.yaxis.set_label_position("right")
+    ax.set_ylabel("shading = probability of the chosen class")
+
+
+def plane(x, y):
+    """Where each point goes on the 2-D plot: its first two features.
+    With a single feature the class label serves as the vertical position."""
+    if x.shape[1] >= 2:
+        return x[:, 0], x[:, 1]
+    return x[:, 0], y.astype(float)
+
+
+def plot_points(ax, train_x, train_y, val_x, val_y, classes):
+    """Training points filled circles, validation points triangles with a black edge."""
+    for k in range(classes):
+        color = class_color(k)
+        px, py = plane(train_x[train_y == k], train_y[train_y == k])
+        ax.scatter(px, py, s=18, color=color, alpha=0.8)
+        px, py = plane(val_x[val_y == k], val_y[val_y == k])
+        ax.scatter(px, py, s=40, marker="^", color=color, edgecolor="black", linewidth=0.8)
+    if train_x.shape[1] == 1:
+        ax.set_yticks(range(classes))
+
+
+def legend_handles(classes):
+    """A compact legend: one patch per class colour, one marker per split."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    handles = [Patch(color=class_color(k), label=f"class {k}") for k in range(classes)]
+    handles.append(Line2D([], [], linestyle="", marker="o", color="gray", label="training"))
+    handles.append(Line2D([], [], linestyle="", marker="^", color="gray",
+                          markeredgecolor="black", label="validation"))
+    return handles
+
+
+def set_labels(ax, features, units):
+    ax.set_xlabel(f"feature 1 ({units})")
+    ax.set_ylabel(f"feature 2 ({units})" if features >= 2 else "class (only 1 feature)")
+
+
+def points_title(title, features):
+    if features >= 3:
+        return f"{title}\n(first 2 of {features} features shown)"
+    return title
+
+
+def class_color(k):
+    return CLASS_COLORS[k % len(CLASS_COLORS)]
+
+
+def class_rgb(classes):
+    """The class colours as an array of RGB rows (0..1)."""
+    from matplotlib.colors import to_rgb
+    return np.array([to_rgb(class_color(k)) for k in range(classes)])

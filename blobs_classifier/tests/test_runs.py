@@ -1,0 +1,127 @@
+"""Every run of train.py is recorded in runs/ (records.py); --compare draws earlier runs
+behind this one; runs.py lists, draws and diffs the records."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import records
+import runs
+import train
+import train_figures
+from conftest import CHAPTER_DIR
+
+
+@pytest.fixture
+def train_run(capsys, tmp_path):
+    """train.py's main() headless with a short training; returns (out, err)."""
+    def run(*argv):
+        train.main(["--epochs", "20", "--no-show", "--save", str(tmp_path / "figure.png"), *argv])
+        return capsys.readouterr()
+    return run
+
+
+@pytest.fixture
+def final_figure(monkeypatch):
+    shown = {}
+    monkeypatch.setattr(train_figures, "show_figure", lambda fig, no_show: shown.update(figure=fig))
+    return shown
+
+
+def test_a_record_holds_flags_finals_and_curves(train_run, runs_dir):
+    out, err = train_run("--lr", "0.1")
+    assert err == ""
+    record = json.loads((runs_dir / "0001" / "record.json").read_text(encoding="utf-8"))
+    assert record["flags"]["lr"] == 0.1 and record["flags"]["epochs"] == 20
+    assert record["command"] == f"train.py --epochs 20 --no-show --save {runs_dir.parent / 'figure.png'} --lr 0.1"
+    validation = float(out.split("Validation Loss: ")[1].split(",")[0])
+    accuracy = float(out.split("Accuracy: ")[1].split()[0])
+    assert record["finals"]["validation loss"] == pytest.approx(validation, abs=1e-4)
+    assert record["finals"]["accuracy"] == pytest.approx(accuracy, abs=1e-4)
+    for name in ["training loss", "validation loss"]:
+        assert record["curves"][name]["epoch"] == list(range(1, 21))  # epochs counted from 1
+    assert (runs_dir / "0001" / "figure.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_flag_and_code_changes_are_labelled(tmp_path):
+    copy = tmp_path / "chapter"
+    shutil.copytree(CHAPTER_DIR / "src", copy / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    env = {key: value for key, value in os.environ.items() if key != "RUNS_DIR"}  # the copy's runs/
+
+    def run(script, *argv):
+        result = subprocess.run([sys.executable, f"./src/{script}", *argv], cwd=copy, env=env,
+                                capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0 and result.stderr == "", result.stderr
+        return result.stdout
+
+    run("train.py", "--epochs", "20", "--no-show")
+    run("train.py", "--epochs", "20", "--no-show", "--hidden", "8")
+    code = (copy / "src" / "train.py").read_text(encoding="utf-8")
+    (copy / "src" / "train.py").write_text(code.replace("optim.SGD(", "optim.Adam("), encoding="utf-8")
+    run("train.py", "--epochs", "20", "--no-show", "--hidden", "8", "--compare", "2")
+    table = run("runs.py").splitlines()
+    assert table[2].endswith("  hidden 8")
+    assert table[3].endswith("  train.py: Adam(parameters(), lr=learning_rate)")
+    diff = run("runs.py", "--diff", "3")
+    assert "-    optimizer = optim.SGD(model.parameters(), lr=learning_rate)\n" in diff
+    assert "+    optimizer = optim.Adam(model.parameters(), lr=learning_rate)\n" in diff
+    first, _, third = records.read_records(copy / "runs", [])
+    assert records.differences(first, third) == "hidden none, train.py: SGD(parameters(), lr=learning_rate)"
+
+
+def test_compare_draws_earlier_runs_labelled(train_run, final_figure):
+    train_run("--lr", "0.1")
+    train_run("--compare")
+    loss = final_figure["figure"].axes[1]
+    labels = [line.get_label() for line in loss.lines if not line.get_label().startswith("_")]
+    assert labels == ["run 1: lr 0.1", "this run: training", "this run: validation"]
+    assert len(loss.lines) == 4  # run 1's training and (dotted, unlabelled) validation loss
+
+
+def test_compare_with_no_earlier_run_shows_this_run_only(train_run, final_figure):
+    out, err = train_run("--compare", "3")
+    assert "No earlier run of train.py in runs/ to compare with: showing this run only." in out
+    assert err == ""
+    loss = final_figure["figure"].axes[1]
+    assert [line.get_label() for line in loss.lines] == ["training", "validation"]
+
+
+def test_a_broken_record_and_an_unwritable_runs_folder_give_one_warning(train_run, capsys, runs_dir):
+    train_run()
+    train_run("--lr", "0.1")
+    (runs_dir / "0001" / "record.json").write_text("{not json", encoding="utf-8")
+    out, err = train_run("--compare", "2")
+    assert err.startswith("warning: runs/: skipped runs/0001/record.json") and err.count("\n") == 1
+    assert "Validation Loss" in out and (runs_dir / "0003" / "record.json").exists()
+
+    runs.main([])
+    out, err = capsys.readouterr()
+    assert [line.split()[0] for line in out.splitlines()[1:]] == ["2", "3"]
+    assert "skipped runs/0001/record.json" in err
+
+    shutil.rmtree(runs_dir)
+    runs_dir.write_text("a file where the folder should be", encoding="utf-8")
+    out, err = train_run()
+    assert err.startswith("warning: runs/: this run was not recorded (") and err.count("\n") == 1
+    assert "Saved figure to" in out
+
+
+def test_runs_py_table_figure_diff_and_errors(train_run, capsys, tmp_path):
+    train_run()
+    train_run("--hidden", "4")
+    runs.main([])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2].split()[0] == "2" and lines[2].endswith("hidden 4")
+    assert "accuracy" in lines[2] and "validation loss" in lines[2]
+    png = tmp_path / "runs.png"
+    runs.main(["1", "2", "--save", str(png)])
+    assert f"Saved figure to {png}" in capsys.readouterr().out and png.stat().st_size > 10_000
+    runs.main(["--diff", "2"])
+    assert capsys.readouterr().out == "Run 2: src/ is the same as in run 1.\n"
+    with pytest.raises(SystemExit) as stop:
+        runs.main(["5"])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err == "error: no run 5 in runs/ (runs 1 to 2 are recorded)\n"
