@@ -27,8 +27,9 @@ def find_root(data_dir):
     return None
 
 
-def load_mnist(data_dir, train):
-    """Return (images, labels): float32 N x 1 x 28 x 28 in [0, 1] and int64 labels 0-9.
+def load_mnist(data_dir, train, digits=None):
+    """Return (images, labels): float32 N x 1 x 28 x 28 in [0, 1] and int64 labels 0-9
+    (only the images of `digits` when given: picked before the conversion to floats).
 
     torchvision downloads the files into the chapter's data/MNIST/raw/ on the first run, as
     in the book. A folder the reader names (--data-dir) is only read, never written to: no
@@ -62,6 +63,9 @@ def load_mnist(data_dir, train):
              f"({RAW_FILES}) into {(root or data_dir) / 'MNIST' / 'raw'}/ or pass --data-dir")
     finally:
         socket.setdefaulttimeout(old_timeout)
+    if digits is not None:
+        keep = torch.isin(labels, torch.tensor(digits))
+        images, labels = images[keep], labels[keep]
     # Scale once to [0, 1], as transforms.ToTensor() would do image by image.
     return images.unsqueeze(1).float().div_(255), labels.long()
 
