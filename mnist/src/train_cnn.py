@@ -7,8 +7,9 @@ only the model (and its default settings) differ. predict.py reads either model 
 import torch.nn as nn
 import torch.nn.functional as F
 
-from common import (CHAPTER_DIR, count_parameters, learning_curves_title, pick_device, seed_everything,
-                    show_learning_curves, training_parser)
+from cli import CHAPTER_DIR, count_parameters, pick_device, seed_everything, training_parser
+from records import start_record
+from train_figures import learning_curves_title, show_learning_curves
 from train_mlp import evaluate, load_data, plot_learning_curves, save_model, train_model
 
 DEFAULT_MODEL = CHAPTER_DIR / "mnist_model_cnn.pth"
@@ -30,13 +31,15 @@ def main(argv=None):
     print(f"Test Loss: {test_loss:.4f}, Test Accuracy: {accuracy:.2f}%", flush=True)
     save_model(model, "cnn", args.save_model, accuracy, args)
     fig = plot_learning_curves(*history, title=learning_curves_title(NAME, args))
-    show_learning_curves(fig, history, args, "train_cnn.png")  # (common.py: the live view's axes)
+    show_learning_curves(fig, history, args, "train_cnn.png", {"test accuracy": accuracy, "test loss": test_loss})
 
 
 def parse_args(argv):
     parser = training_parser("Train a small CNN on all ten MNIST digits (same workflow as train_mlp.py).",
                              epochs=5, lr=0.003, batch_size=64, model_file=DEFAULT_MODEL)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    args.record = start_record(args, __file__, first_epoch=1)  # runs/: written with the final figure
+    return args
 
 
 class CNNClassifier(nn.Module):
