@@ -250,7 +250,8 @@ def differences(run, other):
     if run["data"] != other["data"] and run["data"]:
         parts.append(Path(run["data"]).name)
     for key, value in run["flags"].items():
-        if key not in OUTPUT_FLAGS and key != DATA_FLAG and other["flags"].get(key) != value:
+        # (a flag the other script does not have, such as train_mlp.py's --dropout, goes with the script name)
+        if key not in OUTPUT_FLAGS and key != DATA_FLAG and key in other["flags"] and other["flags"][key] != value:
             parts.append(f"{key.replace('_', '-')} {'none' if value is None else value}")
     if run.get("code") is not None and other.get("code") is not None:
         parts.append(code_label(other["code"], run["code"]))

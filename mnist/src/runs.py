@@ -65,7 +65,7 @@ def missing(number, records):
 
 
 def print_table(records):
-    finals = [", ".join(f"{name} {value:.4f}" if abs(value) < 1 else f"{name} {value:.4g}"  # as printed
+    finals = [", ".join(f"{name} {value:.4f}" if abs(value) <= 1 else f"{name} {value:.4g}"  # as printed
                         for name, value in record["finals"].items())
               for record in records]
     width = max(len("final"), *map(len, finals))
@@ -97,8 +97,13 @@ def show_diff(runs, record):
 def draw_runs(chosen, args):
     """The chosen runs' curves in one figure, each labelled with what sets it apart."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import LogFormatter, MaxNLocator
 
     from figures import show_or_save
+
+    class PlainLogFormatter(LogFormatter):  # 0.05 rather than 5x10^-2
+        def _num_to_string(self, x, vmin, vmax):
+            return f"{x:g}"
 
     panels = [name for name in CURVES if any(name in record["curves"] for record in chosen)]
     fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels) + 1.5, 5), squeeze=False)
@@ -110,6 +115,10 @@ def draw_runs(chosen, args):
             if name in record["curves"]:
                 ax.plot(record["curves"][name]["epoch"], record["curves"][name]["value"], label=label)
         ax.set_yscale(scale)
+        if scale == "log":  # the ticks between powers of ten labelled too when the curves span less than two
+            ax.yaxis.set_major_formatter(PlainLogFormatter())
+            ax.yaxis.set_minor_formatter(PlainLogFormatter(labelOnlyBase=False, minor_thresholds=(2, 1)))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs
         ax.set_xlabel("epoch")
         ax.set_ylabel(axis_label)
         ax.grid(True, which="both", alpha=0.3)
