@@ -35,6 +35,7 @@ CURVES = {"train loss": ("train loss (log scale)", "log"), "test loss": ("test l
 DATA_FLAG = None
 OUTPUT_FLAGS = {"data_dir", "device", "save_model", "mistakes", "save", "no_show", "no_live", "gif", "compare",
                 "layers", "name"}  # name: which of train.py / train_with_linear.py (the script says it)
+NONE_TEXT = {"train_size": "all"}  # how a flag left at None is typed (others read "none")
 # --compare draws earlier runs of the same script or of its partner (same data, same curves):
 # the book compares train.py's CNN with train_with_linear.py, and the lecture's MLP with the CNN.
 PARTNERS = [{"train.py", "train_with_linear.py"}, {"train_mlp.py", "train_cnn.py"}]
@@ -252,7 +253,7 @@ def differences(run, other):
     for key, value in run["flags"].items():
         # (a flag the other script does not have, such as train_mlp.py's --dropout, goes with the script name)
         if key not in OUTPUT_FLAGS and key != DATA_FLAG and key in other["flags"] and other["flags"][key] != value:
-            parts.append(f"{key.replace('_', '-')} {'none' if value is None else value}")
+            parts.append(f"{key.replace('_', '-')} {NONE_TEXT.get(key, 'none') if value is None else value}")
     if run.get("code") is not None and other.get("code") is not None:
         parts.append(code_label(other["code"], run["code"]))
     return ", ".join(part for part in parts if part) or "same settings"
