@@ -11,9 +11,9 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from cli import (Parser, add_common_flags, exit_now, fail, keep_results_on_ctrl_c, pick_device, positive_float,
                  positive_int, print_model, seed_everything)
+from mnist_data import load_mnist
 from records import add_compare_flags, start_record
 from train_figures import live_curves, show_curves, show_mistakes
-from mnist_data import load_mnist
 
 DIGITS = (4, 9)  # label 0 = "4", label 1 = "9"
 

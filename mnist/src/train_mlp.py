@@ -9,9 +9,9 @@ import torch.optim as optim
 from torch.utils.data import DataLoader, TensorDataset
 
 from cli import CHAPTER_DIR, count_parameters, fail, pick_device, seed_everything, training_parser
+from mnist_data import Augmented, load_mnist
 from records import start_record
 from train_figures import learning_curves_title, show_learning_curves, start_curves_live_view
-from mnist_data import Augmented, load_mnist
 
 VAL_FRACTION = 12  # 1/12 for validation: 60,000 training images -> 55,000 train + 5,000 val
 DEFAULT_MODEL = CHAPTER_DIR / "mnist_model.pth"
