@@ -10,6 +10,7 @@ Recording never costs the reader a run: a runs/ folder that cannot be written, o
 broken record, gives one warning line on stderr and the run goes on as before.
 RUNS_DIR (environment variable) puts the records elsewhere (the tests use it).
 """
+import argparse
 import datetime
 import difflib
 import json
@@ -61,7 +62,6 @@ def add_compare_flags(parser):
 
 def compare_count(text):
     """argparse type for --compare N: a whole number of at least 1."""
-    import argparse
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"--compare needs a number of earlier runs, 1 or more, got {text!r}")
     return int(text)
