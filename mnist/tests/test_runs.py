@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 
+import numpy as np
 import pytest
 
 import records
@@ -103,6 +104,15 @@ def test_a_record_holds_the_command_flags_finals_curves_figure_and_code(four_nin
     assert record["finals"]["test accuracy"] == pytest.approx(test_accuracy, abs=0.005)
     assert record["finals"]["test loss"] == pytest.approx(test_loss, abs=5e-5)
     assert (runs_dir / "0002" / "figure.png").read_bytes() == (tmp_path / "m.png").read_bytes()
+
+
+def test_thinning_keeps_the_shape_and_a_one_epoch_spike():
+    values = 0.7 * np.exp(-np.arange(1, 5001) / 800) + 0.01
+    values[3210] = 5.0
+    thinned = records.thin(values, first_epoch=1)
+    assert len(thinned["epoch"]) <= 2000 and thinned["epoch"][0] == 1 and thinned["epoch"][-1] == 5000
+    assert thinned["value"][thinned["epoch"].index(3211)] == 5.0  # epochs counted from 1
+    assert records.thin([0.5, 0.4], first_epoch=1) == {"epoch": [1, 2], "value": [0.5, 0.4]}
 
 
 def test_flag_and_code_changes_are_labelled(tmp_path, mnist_dir):
@@ -229,14 +239,16 @@ def test_a_broken_record_gives_one_warning_and_runs_py_lists_the_rest(four_nine,
     assert "skipped runs/0001/record.json" in err and "skipped runs/0002/record.json: not a run record" in err
 
 
-@pytest.mark.parametrize("trouble", ["runs is a file", "disk full"])
+@pytest.mark.parametrize("trouble", ["runs is a file", "read-only", "disk full"])
 def test_a_runs_folder_that_cannot_be_written_gives_one_warning(ten_classes, runs_dir, monkeypatch, tmp_path,
                                                                trouble):
     if trouble == "runs is a file":
         runs_dir.write_text("not a folder", encoding="utf-8")  # works as root too, unlike chmod
-    else:
+    else:  # (patched: root may write into a read-only folder)
+        code = errno.EACCES if trouble == "read-only" else errno.ENOSPC
+
         def cannot(*args, **kwargs):
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(runs_dir / "0001" / "record.tmp"))
+            raise OSError(code, os.strerror(code), str(runs_dir / "0001" / "record.tmp"))
         monkeypatch.setattr(records.Path, "write_text", cannot)
     out, err = ten_classes()
     assert err.count("\n") == 1 and err.startswith("warning: runs/: this run was not recorded (")
