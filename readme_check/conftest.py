@@ -46,11 +46,12 @@ def group(folder, script):
     model), so they share a group; predict.py, draw.py and tests/handwriting.py (`uv run python`)
     read the models that train_mlp.py and train_cnn.py write, so all of them join
     train_mlp.py's group; runs.py reads the records train.py writes, so it joins
-    train.py's. Different groups run in parallel.
+    train.py's, and so does mnist's train_with_linear.py (train.py --compare draws its
+    run, as the README shows). Different groups run in parallel.
     """
     script = {"predict.py": "train_mlp.py", "train_cnn.py": "train_mlp.py", "python": "train_mlp.py",
               "draw.py": "train_mlp.py"}.get(script, script)
-    if script == "runs.py":  # lists and draws the runs train.py recorded just before
+    if script in ("runs.py", "train_with_linear.py"):  # runs.py lists the runs recorded just before
         script = "train.py"
     return f"{Path(folder).resolve().relative_to(ROOT)}/{script}"
 

@@ -1,12 +1,16 @@
 #!/bin/sh
 # Regenerates every figure that README.md shows (the only commands that write into images/).
-# Run from anywhere: sh images/make_images.sh   (about 6 minutes on a 2-core CPU)
+# Run from anywhere: sh images/make_images.sh   (about 8 minutes on a 2-core CPU)
 # With MNIST_DATA_DIR set (a folder holding MNIST/raw/), the scripts read MNIST from there.
 # It also writes the model files mnist_model*.pth (as the README's commands do) and outputs/handwriting/.
 set -e
 cd "$(dirname "$0")/.."
 DATA=${MNIST_DATA_DIR:+--data-dir $MNIST_DATA_DIR}
 export MPLBACKEND=Agg
+# The runs are recorded in a temporary folder, not in the reader's runs/.
+RUNS_DIR=$(mktemp -d)
+export RUNS_DIR
+trap 'rm -rf "$RUNS_DIR"' EXIT
 
 uv run ./src/show_mnist.py $DATA --save images/show_mnist.png
 uv run ./src/show_mnist.py $DATA --digits 4 9 --save images/show_mnist_4_9.png
@@ -15,6 +19,11 @@ uv run ./src/show_mnist.py $DATA --augment --save images/show_mnist_augment.png
 # writes images/train.png, images/train_mistakes.png, images/train_layers.png and images/train.gif
 uv run ./src/train.py $DATA --mistakes 16 --layers --gif images/train.gif --save images/train.png
 uv run ./src/train_with_linear.py $DATA --save images/train_with_linear.png
+# Sections 2-2 and 試してみよう: runs 3, 4 and 5 compared with the run before each
+uv run ./src/train.py $DATA --compare --save images/train_compare_linear.png
+uv run ./src/train.py $DATA --epochs 100 --compare --save outputs/train_epochs_100.png
+uv run ./src/train.py $DATA --train-size all --compare --save images/train_compare_train_size.png
+uv run ./src/runs.py
 
 uv run ./src/train_mlp.py $DATA --save images/train_mlp.png
 uv run ./src/train_mlp.py $DATA --augment --save-model mnist_model_augment.pth --save images/train_mlp_augment.png

@@ -8,7 +8,8 @@ import torch
 import torch.nn.functional as F
 from PIL import Image, ImageDraw
 
-from common import OUTPUT_DIR, Parser, can_show, fail, png_path, positive_int
+from cli import OUTPUT_DIR, Parser, fail, png_path, positive_int
+from figures import can_show
 from own_image import prepare_grey
 from predict import DEFAULT_CNN_MODEL, DEFAULT_MODEL, load_model, predict_single_image
 

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from common import show_or_save
+from figures import show_or_save
 
 
 def book_stages(model, image):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import torch
 
-from common import CHAPTER_DIR, fail, first_line
+from cli import CHAPTER_DIR, fail, first_line
 
 FILE_NAMES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 RAW_FILES = ", ".join(FILE_NAMES)

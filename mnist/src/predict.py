@@ -6,8 +6,8 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from common import (Parser, add_common_flags, fail, first_line, pick_device, positive_int, seed_everything,
-                    show_own_image, show_test_grid)
+from cli import Parser, add_common_flags, fail, first_line, pick_device, positive_int, seed_everything
+from figures import show_own_image, show_test_grid
 from layers_view import show_image_layers
 from mnist_data import load_mnist
 from own_image import prepare_image

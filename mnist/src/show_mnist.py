@@ -3,7 +3,8 @@
 import matplotlib.pyplot as plt
 import torch
 
-from common import Parser, add_common_flags, fail, show_or_save
+from cli import Parser, add_common_flags, fail
+from figures import show_or_save
 from mnist_data import augment, load_mnist
 
 GRID = 10  # 10 x 10 = 100 images

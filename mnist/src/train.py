@@ -1,17 +1,20 @@
 """The book's 4-vs-9 classifier: a tiny CNN trained on 2,000 images of 4s and 9s.
 
 main, load_data, Mnist and train_model follow the book (same names, same steps, same order).
-What we show beside them (figures, the live view, GIF, the misclassified gallery) and the
-command-line plumbing (flags, seed, device, threads) live in common.py.
+What the book does not show lives in the modules beside it: cli.py (flags, seed, device,
+threads), train_figures.py (the figures, the live view, GIF, the misclassified gallery) and
+records.py (every run recorded in runs/; --compare draws earlier runs behind this one).
 """
 
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
-from common import (Parser, add_common_flags, exit_now, fail, keep_results_on_ctrl_c, live_curves, pick_device,
-                    positive_float, positive_int, print_model, seed_everything, show_curves, show_mistakes)
+from cli import (Parser, add_common_flags, exit_now, fail, keep_results_on_ctrl_c, pick_device, positive_float,
+                 positive_int, print_model, seed_everything)
 from layers_view import show_layers
 from mnist_data import load_mnist
+from records import add_compare_flags, start_record
+from train_figures import live_curves, show_curves, show_mistakes
 
 DIGITS = (4, 9)  # label 0 = "4", label 1 = "9"
 
@@ -46,10 +49,12 @@ def parse_args(argv=None, lr=0.004, name="train"):
         parser.add_argument("--layers", action="store_true", help="also show a test 4 and a test 9 through every "
                             "layer of the CNN (with --save: saved as <name>_layers.png)")
     add_common_flags(parser, live=True)
+    add_compare_flags(parser)
     parser.set_defaults(name=name)
     args = parser.parse_args(argv)
     seed_everything(args.seed)
     args.device = pick_device(args.device)
+    args.record = start_record(args, f"{name}.py")  # written into runs/ with the final figure
     return args
 
 
@@ -145,7 +150,7 @@ def train_model(model, train_data, test_data, epochs, lr, live):  # 本との違
 
 def show_results(train_losses, test_losses, test_accuracies, args, live):
     live.finish()  # the live figure: --gif is written now
-    show_curves(train_losses, test_losses, test_accuracies, args)  # the final figure (common.py)
+    show_curves(train_losses, test_losses, test_accuracies, args)  # the final figure, recorded in runs/
 
 
 if __name__ == "__main__":

@@ -8,9 +8,10 @@ only the model, its default settings and the strokes of other pens it also learn
 import torch.nn as nn
 import torch.nn.functional as F
 
-from common import (CHAPTER_DIR, count_parameters, learning_curves_title, pick_device, seed_everything,
-                    show_learning_curves, training_parser)
+from cli import CHAPTER_DIR, count_parameters, pick_device, seed_everything, training_parser
 from mnist_data import Augmented, pen_widths
+from records import start_record
+from train_figures import learning_curves_title, show_learning_curves
 from train_mlp import evaluate, load_data, plot_learning_curves, save_model, train_model
 
 DEFAULT_MODEL = CHAPTER_DIR / "mnist_model_cnn.pth"
@@ -34,7 +35,7 @@ def main(argv=None):
     print(f"Test Loss: {test_loss:.4f}, Test Accuracy: {accuracy:.2f}%", flush=True)
     save_model(model, "cnn", args.save_model, accuracy, args)
     fig = plot_learning_curves(*history, title=learning_curves_title(NAME, args))
-    show_learning_curves(fig, history, args, "train_cnn.png")  # (common.py: the live view's axes)
+    show_learning_curves(fig, history, args, "train_cnn.png", {"test accuracy": accuracy, "test loss": test_loss})
 
 
 def parse_args(argv):
@@ -43,7 +44,9 @@ def parse_args(argv):
     parser.add_argument("--one-pen", action="store_true",
                         help="train on MNIST's strokes only (by default a third of each batch "
                              "gets thinner strokes, a third thicker)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    args.record = start_record(args, __file__, first_epoch=1)  # runs/: written with the final figure
+    return args
 
 
 class CNNClassifier(nn.Module):

@@ -8,9 +8,10 @@ import torch.nn.functional as F
 import torch.optim as optim
 from torch.utils.data import DataLoader, TensorDataset
 
-from common import (CHAPTER_DIR, count_parameters, fail, learning_curves_title, pick_device, seed_everything,
-                    show_learning_curves, start_curves_live_view, training_parser)
+from cli import CHAPTER_DIR, count_parameters, fail, pick_device, seed_everything, training_parser
 from mnist_data import Augmented, load_mnist
+from records import start_record
+from train_figures import learning_curves_title, show_learning_curves, start_curves_live_view
 
 VAL_FRACTION = 12  # 1/12 for validation: 60,000 training images -> 55,000 train + 5,000 val
 DEFAULT_MODEL = CHAPTER_DIR / "mnist_model.pth"
@@ -31,7 +32,7 @@ def main(argv=None):
     print(f"Test Loss: {test_loss:.4f}, Test Accuracy: {accuracy:.2f}%", flush=True)
     save_model(model, "mlp", args.save_model, accuracy, args, dropout=args.dropout, batchnorm=args.batchnorm)
     fig = plot_learning_curves(*history, title=learning_curves_title("MLP 784-128-64-10", args))
-    show_learning_curves(fig, history, args, "train_mlp.png")  # (common.py: the live view's axes)
+    show_learning_curves(fig, history, args, "train_mlp.png", {"test accuracy": accuracy, "test loss": test_loss})
 
 
 def parse_args(argv):
@@ -42,6 +43,7 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if not 0.0 <= args.dropout < 1.0:
         fail(f"--dropout must be at least 0 and below 1, got {args.dropout}")
+    args.record = start_record(args, __file__, first_epoch=1)  # runs/: written with the final figure
     return args
 
 

@@ -4,15 +4,22 @@ import os
 
 os.environ["MPLBACKEND"] = "Agg"  # before anything imports matplotlib: never open a window
 
+import atexit
 import re
 import shutil
 import struct
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+# Run records go to a temporary folder, never into the chapter's runs/ (each test gets its own
+# below; this one catches anything run outside a test).
+os.environ["RUNS_DIR"] = tempfile.mkdtemp(prefix="runs-")
+atexit.register(shutil.rmtree, os.environ["RUNS_DIR"], ignore_errors=True)
 
 CHAPTER_DIR = Path(__file__).resolve().parent.parent
 SPLITS = {"train": 360, "t10k": 120}  # images per split, 36 / 12 of each digit
@@ -47,6 +54,14 @@ def draw_digits(labels, rng):
         images[i] = np.roll(prototypes[label], (dy, dx), axis=(0, 1))
     images = images * rng.uniform(0.7, 1.0, size=(len(labels), 1, 1)) + rng.uniform(0, 0.15, images.shape)
     return np.clip(images * 255, 0, 255)
+
+
+@pytest.fixture(autouse=True)
+def runs_dir(tmp_path, monkeypatch):
+    """This test's runs/ folder (records.py reads RUNS_DIR), also for the scripts it starts."""
+    folder = tmp_path / "runs"
+    monkeypatch.setenv("RUNS_DIR", str(folder))
+    return folder
 
 
 @pytest.fixture(scope="session")

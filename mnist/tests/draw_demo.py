@@ -45,7 +45,7 @@ def click(pad, button):
 
 def main(gif, png, model_files):
     import draw
-    from common import GIF_DPI, save_gif
+    from figures import GIF_DPI, save_gif
     from PIL import Image
 
     args = draw.parse_args([flag for path in model_files for flag in ("--model", path)])

@@ -221,7 +221,7 @@ def draw_pictures(pictures, title, path, notes=None):
     import matplotlib.pyplot as plt
 
     import predict
-    from common import show_or_save
+    from figures import show_or_save
 
     rows = max(1, -(-len(pictures) // 10))
     fig, axes = plt.subplots(2 * rows, 10, figsize=(12, 2.9 * rows + 0.4), layout="constrained", squeeze=False)

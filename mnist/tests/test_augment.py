@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-import common
+import figures
 import show_mnist
 import train_mlp
 from conftest import assert_png, numbers
@@ -80,7 +80,7 @@ def test_train_mlp_augment_learns(mnist_dir, tmp_path, capsys):
 @pytest.mark.parametrize("extra, name", [([], "show_mnist_augment.png"),
                                          (["--digits", "4", "9"], "show_mnist_4_9_augment.png")])
 def test_show_mnist_augment_grid(mnist_dir, tmp_path, monkeypatch, capsys, extra, name):
-    monkeypatch.setattr(common, "OUTPUT_DIR", tmp_path / "outputs")
+    monkeypatch.setattr(figures, "OUTPUT_DIR", tmp_path / "outputs")
     show_mnist.main(["--data-dir", str(mnist_dir), "--augment", *extra])
     assert f"Saved figure to {tmp_path / 'outputs' / name}" in capsys.readouterr().out
     assert_png(tmp_path / "outputs" / name)

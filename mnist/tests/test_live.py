@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import common
+import figures
 import train
 import train_mlp
 from conftest import CHAPTER_DIR, assert_one_line_error, numbers
@@ -39,7 +39,7 @@ def difference(a, b):
 @pytest.fixture
 def gif_at_png_size(monkeypatch):
     # GIF frames drawn at the PNG's resolution, so the last one can be compared pixel by pixel.
-    monkeypatch.setattr(common, "GIF_DPI", 100)
+    monkeypatch.setattr(figures, "GIF_DPI", 100)
 
 
 def test_gif_of_the_cnn_ends_on_the_final_figure(mnist_dir, tmp_path, capsys, gif_at_png_size):
@@ -76,7 +76,7 @@ def test_gif_has_the_default_size_and_replaces_an_old_gif(mnist_dir, tmp_path, c
     train.main(["--data-dir", str(mnist_dir), "--train-size", "40", "--epochs", "3", "--gif", str(gif),
                 "--save", str(tmp_path / "c.png"), "--no-show"])
     frames, _ = gif_frames(gif)
-    assert len(frames) == 3 and frames[0].shape == (5 * common.GIF_DPI, 8 * common.GIF_DPI, 3)
+    assert len(frames) == 3 and frames[0].shape == (5 * figures.GIF_DPI, 8 * figures.GIF_DPI, 3)
     assert not (CHAPTER_DIR / "outputs" / "train.gif").exists()
 
 
@@ -103,8 +103,8 @@ def test_ctrl_c_keeps_the_frames_so_far(mnist_dir, tmp_path, capsys, monkeypatch
 
 
 def test_frames_are_every_epoch_of_a_short_run_and_spaced_for_a_long_one():
-    assert common.frame_epochs(6) == [0, 1, 2, 3, 4, 5]
-    long_run = common.frame_epochs(1000)
+    assert figures.frame_epochs(6) == [0, 1, 2, 3, 4, 5]
+    long_run = figures.frame_epochs(1000)
     assert long_run[:4] == [0, 1, 2, 3] and long_run[-1] == 999
     assert 40 <= len(long_run) <= 80
     gaps = np.diff(long_run)

@@ -13,7 +13,9 @@ import sys
 import pytest
 import torch
 
-import common
+import cli
+import figures
+import train_figures
 import predict
 import show_mnist
 import train
@@ -137,12 +139,12 @@ def test_a_missing_model_file_names_the_script_that_trains_it(name, command, tmp
 def test_titles_carry_the_flags_that_changed_the_run():
     args = train.parse_args(["--train-size", "all", "--epochs", "60", "--seed", "3", "--no-show", "--device", "cpu"])
     assert args.changed == ["--epochs 60", "--train-size all", "--seed 3"]
-    assert common.curves_title(args) == "4 vs 9 (train.py): learning curves\n--epochs 60, --train-size all, --seed 3"
-    assert common.curves_title(train.parse_args([])) == "4 vs 9 (train.py): learning curves"
-    title = common.learning_curves_title("MLP", train_mlp.parse_args(["--subset", "100", "--dropout", "0.2",
+    assert train_figures.curves_title(args) == "4 vs 9 (train.py): learning curves\n--epochs 60, --train-size all, --seed 3"
+    assert train_figures.curves_title(train.parse_args([])) == "4 vs 9 (train.py): learning curves"
+    title = train_figures.learning_curves_title("MLP", train_mlp.parse_args(["--subset", "100", "--dropout", "0.2",
                                                                        "--augment", "--save-model", "x.pth"]))
     assert title == "MLP, adam lr=0.001 (cosine decay); --augment, --subset 100, --dropout 0.2"
-    title = common.learning_curves_title("CNN", train_cnn.parse_args(["--optimizer", "sgd", "--no-schedule"]))
+    title = train_figures.learning_curves_title("CNN", train_cnn.parse_args(["--optimizer", "sgd", "--no-schedule"]))
     assert title == "CNN, sgd lr=0.003 (constant)"
 
 
@@ -151,11 +153,11 @@ def test_the_two_4_vs_9_figures_share_fixed_axes():
     whatever the curves, so the figures can be compared and a small dip is drawn small."""
     cnn = train.parse_args([])
     linear = train.parse_args([], lr=0.0003, name="train_with_linear")
-    figures = [common.plot_curves([0.68, 0.1, 0.0014], [0.65, 0.07, 0.027], [0.87, 0.97, 0.992], cnn),
-               common.plot_curves([0.66, 0.2, 0.0089], [0.61, 0.1, 0.086], [0.80, 0.96, 0.974], linear)]
+    figures = [train_figures.plot_curves([0.68, 0.1, 0.0014], [0.65, 0.07, 0.027], [0.87, 0.97, 0.992], cnn),
+               train_figures.plot_curves([0.66, 0.2, 0.0089], [0.61, 0.1, 0.086], [0.80, 0.96, 0.974], linear)]
     for fig in figures:
         ax, ax2 = fig.axes
-        assert ax2.get_ylim() == common.ACCURACY_RANGE and ax.get_ylim() == (0.001, 1.0)
+        assert ax2.get_ylim() == train_figures.ACCURACY_RANGE and ax.get_ylim() == (0.001, 1.0)
         assert ax.get_xlim() == pytest.approx((-0.05 * 39, 1.14 * 39))
         fig.canvas.draw()
         labels = [t.get_text() for t in ax.get_yticklabels() if t.get_visible()]
@@ -198,7 +200,7 @@ def test_the_gifs_keep_their_axes_to_the_last_frame(mnist_dir, tmp_path, capsys)
                     "--save", str(tmp_path / "m.png"), "--save-model", str(tmp_path / "m.pth"), "--no-show"])
     for name, strips in [("c.gif", [slice(0, 75), slice(-60, None)]), ("m.gif", [slice(0, 70)])]:
         frames, _ = gif_frames(tmp_path / name)
-        assert frames[0].shape[:2] == (5 * common.GIF_DPI, 8 * common.GIF_DPI) or name == "m.gif"
+        assert frames[0].shape[:2] == (5 * figures.GIF_DPI, 8 * figures.GIF_DPI) or name == "m.gif"
         for strip in strips:
             # (a moved tick label changes about a tenth of a strip; GIF palettes alone about 1 %)
             assert difference(frames[-2][:, strip], frames[-1][:, strip]) < 0.03, name
@@ -206,7 +208,7 @@ def test_the_gifs_keep_their_axes_to_the_last_frame(mnist_dir, tmp_path, capsys)
 
 def test_gif_into_the_chapters_outputs_needs_no_folder(mnist_dir, tmp_path, monkeypatch, capsys):
     """The README's `--gif outputs/train.gif` works on a fresh clone, before outputs/ exists."""
-    monkeypatch.setattr(common, "OUTPUT_DIR", tmp_path / "outputs")
+    monkeypatch.setattr(cli, "OUTPUT_DIR", tmp_path / "outputs")
     monkeypatch.chdir(tmp_path)
     train.main(["--data-dir", str(mnist_dir), "--train-size", "40", "--epochs", "2", "--gif", "outputs/t.gif",
                 "--no-show"])

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-import common
+import figures
 import show_mnist
 from conftest import CHAPTER_DIR, assert_ends_quietly_when_cut_short, assert_one_line_error, assert_png
 
@@ -36,7 +36,7 @@ def test_bad_flags(mnist_dir, capsys, args, fragment):
 
 
 def test_headless_without_save_writes_to_outputs(mnist_dir, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(common, "OUTPUT_DIR", tmp_path / "outputs")
+    monkeypatch.setattr(figures, "OUTPUT_DIR", tmp_path / "outputs")
     show_mnist.main(["--data-dir", str(mnist_dir)])
     assert f"Saved figure to {tmp_path / 'outputs' / 'show_mnist.png'}" in capsys.readouterr().out
     assert_png(tmp_path / "outputs" / "show_mnist.png")

@@ -4,7 +4,7 @@ import math
 
 import torch
 
-import common
+import figures
 import train
 import train_with_linear
 from conftest import assert_ends_quietly_when_cut_short, assert_png, numbers
@@ -12,7 +12,7 @@ from test_train import EPOCH_LINE
 
 
 def test_end_to_end_on_synthetic_data(mnist_dir, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(common, "OUTPUT_DIR", tmp_path / "outputs")
+    monkeypatch.setattr(figures, "OUTPUT_DIR", tmp_path / "outputs")
     train_with_linear.main(["--data-dir", str(mnist_dir), "--train-size", "all", "--epochs", "8",
                             "--batch-size", "16", "--mistakes", "4"])
     text = capsys.readouterr().out

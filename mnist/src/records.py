@@ -1,0 +1,309 @@
+"""Run records: each training run writes a folder in runs/; later runs and runs.py read
+them back, say what differs between two runs, and draw earlier runs' curves.
+
+    runs/0007/record.json   when, command line, every flag, seconds, final figures, curves
+    runs/0007/changes.diff  what changed in src/ since the run before (unified diff)
+    runs/0007/figure.png    the run's final figure
+    runs/0007/src/*.py      the code that ran (the next run diffs against it)
+
+Recording never costs the reader a run: a runs/ folder that cannot be written, or a
+broken record, gives one warning line on stderr and the run goes on as before.
+RUNS_DIR (environment variable) puts the records elsewhere (the tests use it).
+"""
+import argparse
+import datetime
+import difflib
+import json
+import os
+import re
+import shlex
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+SRC_DIR = Path(__file__).resolve().parent
+# What differs per chapter: the curves a run records (name: y-axis label, scale), the
+# flag naming the data file (None: mnist has one data set; --data-dir only says where it
+# lies), and the flags that only say where output goes (left out of "what differs").
+# train.py and train_with_linear.py record the first three curves (epochs from 0),
+# train_mlp.py and train_cnn.py the train loss and the last two (epochs from 1, as printed).
+CURVES = {"train loss": ("train loss (log scale)", "log"), "test loss": ("test loss (log scale)", "log"),
+          "test accuracy": ("test accuracy", "linear"), "val loss": ("validation loss (log scale)", "log"),
+          "val accuracy": ("validation accuracy (%)", "linear")}
+DATA_FLAG = None
+OUTPUT_FLAGS = {"data_dir", "device", "save_model", "mistakes", "save", "no_show", "no_live", "gif", "compare",
+                "layers", "name"}  # name: which of train.py / train_with_linear.py (the script says it)
+NONE_TEXT = {"train_size": "all"}  # how a flag left at None is typed (others read "none")
+# --compare draws earlier runs of the same script or of its partner (same data, same curves):
+# the book compares train.py's CNN with train_with_linear.py, and the lecture's MLP with the CNN.
+PARTNERS = [{"train.py", "train_with_linear.py"}, {"train_mlp.py", "train_cnn.py"}]
+# Earlier runs' colours (--compare): not this run's purple.
+EARLIER_COLORS = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:brown", "tab:pink", "tab:olive"]
+MOST_POINTS = 2000  # a curve keeps at most this many points (20,001 epochs -> 2,000)
+LABEL_CHARS = 60    # a code-change label longer than this is cut with "..."
+
+
+def runs_dir():
+    return Path(os.environ.get("RUNS_DIR") or SRC_DIR.parent / "runs")
+
+
+def add_compare_flags(parser):
+    parser.add_argument("--compare", type=compare_count, nargs="?", const=1, metavar="N",
+                        help="draw the last N earlier runs' curves behind this run's (N: default 1; "
+                             "train.py and train_with_linear.py compare with each other, as do "
+                             "train_mlp.py and train_cnn.py)")
+    if DATA_FLAG:  # runs on other data are left out unless asked for
+        parser.add_argument("--compare-all", action="store_true",
+                            help="with --compare: also earlier runs on other data files")
+
+
+def compare_count(text):
+    """argparse type for --compare N: a whole number of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"--compare needs a number of earlier runs, 1 or more, got {text!r}")
+    return int(text)
+
+
+def comparable(script, other):
+    return script == other or any({script, other} <= pair for pair in PARTNERS)
+
+
+def start_record(args, script, first_epoch=0):
+    """Begin this run's record (written by finish() at the end) and find the earlier
+    runs to draw with --compare. script: the training script's file name; first_epoch:
+    the number its printed epochs start from."""
+    return Recorder(args, Path(script).name, first_epoch)
+
+
+class Recorder:
+    def __init__(self, args, script, first_epoch):
+        self.first_epoch = first_epoch
+        self.started = time.perf_counter()
+        self.problems = []
+        self.earlier = []  # (label, record) of the runs drawn behind this one
+        data = getattr(args, DATA_FLAG) if DATA_FLAG else None
+        flags = {key: value for key, value in vars(args).items() if key not in ("argv", "changed", "record")}
+        self.record = {
+            "script": script,
+            "started": datetime.datetime.now().isoformat(timespec="seconds"),
+            "command": shlex.join([script, *args.argv]),
+            "data": str(Path(data).resolve()) if data else None,
+            "flags": json.loads(json.dumps(flags, default=str)),  # paths as text
+        }
+        self.code = read_code(SRC_DIR)  # now: the reader may edit src/ while this run trains
+        self.base = None  # the latest earlier record: the code change is since that run
+        every = getattr(args, "compare_all", False)
+        wanted = args.compare or (1 if every else 0)
+        this = {**self.record, "code": self.code}
+        try:
+            for record in newest_first(runs_dir(), self.problems):
+                self.base = self.base or record
+                if len(self.earlier) < wanted and comparable(record["script"], script) and (
+                        every or record["data"] == self.record["data"]):
+                    self.earlier.append((f"run {record['number']}: {differences(record, this)}", record))
+                if len(self.earlier) == wanted:
+                    break  # the newest record (self.base) is found too
+        except Exception as error:  # runs/ unreadable, an odd record: nothing more to compare with
+            self.problems.append(f"cannot read {runs_dir()} ({describe_error(error)})")
+        self.earlier.reverse()  # oldest first, as the legend lists them
+        if wanted and not self.earlier:
+            on = f" on {Path(data).name}" if data and not every else ""
+            scripts = " or ".join([script] + sorted(next((p for p in PARTNERS if script in p), set()) - {script}))
+            print(f"No earlier run of {scripts}{on} in runs/ to compare with: showing this run only.",
+                  flush=True)
+
+    def finish(self, curves, finals, fig=None, saved=None):
+        """Write the record: curves {name: values per epoch}, finals {name: last printed
+        value}, and the final figure (the PNG just saved, or fig drawn into the record)."""
+        folder = None
+        try:
+            record = {**self.record, "seconds": round(time.perf_counter() - self.started, 2),
+                      "finals": finals, "epochs_run": len(next(iter(curves.values()), [])),
+                      "curves": {name: thin(values, self.first_epoch) for name, values in curves.items()}}
+            folder = new_run_folder(runs_dir())
+            record["number"] = int(folder.name)
+            (folder / "src").mkdir()
+            for name, text in self.code.items():
+                (folder / "src" / name).write_text(text, encoding="utf-8")
+            old_code = self.base and self.base["code"]  # None: no run before, or its code lost
+            record["changes_since"] = self.base["number"] if old_code is not None else None
+            record["code_change"] = code_label(old_code, self.code) if old_code is not None else ""
+            (folder / "changes.diff").write_text(
+                unified_diff(old_code, self.code, f"run {record['changes_since']}", f"run {record['number']}")
+                if old_code is not None else "", encoding="utf-8")
+            if saved is not None:
+                shutil.copyfile(saved, folder / "figure.png")
+            elif fig is not None:
+                fig.savefig(folder / "figure.png", dpi=100)
+            # record.json last, by rename: its presence means a whole record.
+            (folder / "record.tmp").write_text(json.dumps(record, indent=1), encoding="utf-8")
+            os.replace(folder / "record.tmp", folder / "record.json")
+        except Exception as error:  # never fail a finished run because of its record
+            self.problems.append(f"this run was not recorded ({describe_error(error)})")
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+        if self.problems:
+            print(f"warning: runs/: {'; '.join(self.problems)}", file=sys.stderr, flush=True)
+
+
+def describe_error(error):
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.strerror}: {error.filename}" if error.filename else error.strerror
+    return f"{type(error).__name__}: {error}"
+
+
+def new_run_folder(runs):
+    """The next free runs/NNNN, made by mkdir, which fails if another run took it first."""
+    runs.mkdir(parents=True, exist_ok=True)
+    number = max(run_numbers(runs), default=0) + 1
+    for _ in range(1000):
+        try:
+            (runs / f"{number:04d}").mkdir()
+            return runs / f"{number:04d}"
+        except FileExistsError:
+            number += 1
+    raise OSError("no free run number")
+
+
+def run_numbers(runs):
+    return [int(entry.name) for entry in os.scandir(runs) if entry.name.isdigit() and entry.is_dir()]
+
+
+def newest_first(runs, problems):
+    """Yield the readable records, newest first; a broken one is named in problems."""
+    if not runs.is_dir():
+        return
+    for number in sorted(run_numbers(runs), reverse=True):
+        try:
+            yield read_record(runs / f"{number:04d}")
+        except BrokenRecord as error:
+            problems.append(f"skipped {error}")
+
+
+def read_records(runs, problems):
+    """All readable records, oldest first; a broken one is named in problems."""
+    return list(reversed(list(newest_first(runs, problems))))
+
+
+class BrokenRecord(Exception):
+    pass
+
+
+def read_record(folder):
+    """record.json of a run folder, checked, with its code (record["code"]: {file: text})."""
+    path = folder / "record.json"
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        assert isinstance(record.get("flags"), dict) and isinstance(record.get("finals"), dict)
+        assert all(isinstance(value, (int, float)) for value in record["finals"].values())
+        assert all(isinstance(record.get(key), str) for key in ("script", "started", "command"))
+        assert isinstance(record.get("seconds"), (int, float))
+        record["number"] = int(folder.name)
+        record.setdefault("data", None)
+        for curve in record["curves"].values():
+            curve["epoch"] = np.asarray(curve["epoch"], dtype=float)
+            curve["value"] = np.asarray(curve["value"], dtype=float)
+            assert curve["epoch"].shape == curve["value"].shape and curve["epoch"].ndim == 1
+    except FileNotFoundError:
+        raise BrokenRecord(f"{folder.parent.name}/{folder.name}/: no record.json") from None
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, AssertionError) as error:
+        why = "not a run record" if isinstance(error, (AssertionError, KeyError)) else describe_error(error)
+        raise BrokenRecord(f"{folder.parent.name}/{folder.name}/record.json: {why}") from None
+    try:
+        record["code"] = read_code(folder / "src") if (folder / "src").is_dir() else None
+    except (OSError, UnicodeDecodeError):  # a hand-edited copy: the code change is unknown
+        record["code"] = None
+    return record
+
+
+def read_code(folder):
+    """{file name: text} of the .py files of a folder."""
+    return {path.name: path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.py"))}
+
+
+def thin(values, first_epoch=0):
+    """A curve with at most MOST_POINTS points, its shape kept: for each of MOST_POINTS / 2
+    stretches of epochs, its lowest and its highest point (so a one-epoch spike survives)."""
+    values = np.asarray(values, dtype=float)
+    if len(values) <= MOST_POINTS:
+        keep = np.arange(len(values))
+    else:
+        edges = np.linspace(0, len(values), MOST_POINTS // 2 + 1).astype(int)
+        keep = [0, len(values) - 1]
+        for start, end in zip(edges[:-1], edges[1:]):
+            part = values[start:end]
+            keep += [start + int(np.argmin(part)), start + int(np.argmax(part))]
+        keep = np.unique(keep)
+    return {"epoch": (keep + first_epoch).tolist(), "value": values[keep].tolist()}
+
+
+# ---- what differs between two runs, as a person would write it ----------------------
+
+def differences(run, other):
+    """What `run` had that `other` did not: "lr 0.1", "epochs 3001, linear.csv",
+    "train.py: Linear(2, 64)"; "same settings" when nothing differs."""
+    parts = []
+    if run["script"] != other["script"]:
+        parts.append(run["script"])
+    if run["data"] != other["data"] and run["data"]:
+        parts.append(Path(run["data"]).name)
+    for key, value in run["flags"].items():
+        # (a flag the other script does not have, such as train_mlp.py's --dropout, goes with the script name)
+        if key not in OUTPUT_FLAGS and key != DATA_FLAG and key in other["flags"] and other["flags"][key] != value:
+            parts.append(f"{key.replace('_', '-')} {NONE_TEXT.get(key, 'none') if value is None else value}")
+    if run.get("code") is not None and other.get("code") is not None:
+        parts.append(code_label(other["code"], run["code"]))
+    return ", ".join(part for part in parts if part) or "same settings"
+
+
+def code_label(old, new):
+    """The changed lines of `new`, shortened: "train.py: Linear(2, 64), Linear(64, 128)".
+    Lines only removed read "no ...". Empty when the code is the same."""
+    labels = []
+    for name in sorted(set(old) | set(new)):
+        if name not in new or name not in old:
+            labels.append(f"{name} {'added' if name in new else 'removed'}")
+            continue
+        before, after = old[name].splitlines(), new[name].splitlines()
+        added, removed = [], []
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, before, after).get_opcodes():
+            if tag != "equal":
+                removed += [short(line) for line in before[i1:i2]]
+                added += [short(line) for line in after[j1:j2]]
+        shown = [line for line in added if line] or [f"no {line}" for line in removed if line]
+        if added or removed:
+            text = ", ".join(dict.fromkeys(shown)) or "comments"
+            labels.append(f"{name}: {text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS - 3] + '...'}")
+    return "; ".join(labels)
+
+
+def short(line):
+    """A code line as a person would quote it: no comment, the right-hand side of an
+    assignment, calls without their module ("self.fc1 = torch.nn.Linear(2, 64)" -> "Linear(2, 64)")."""
+    line = re.sub(r"\s+#.*$|^#.*$", "", line.strip())
+    assignment = re.match(r"^[\w.\[\], ]+?\s*(?<![=!<>])=(?!=)\s*(.+)$", line)
+    if assignment:
+        line = assignment.group(1)
+    return re.sub(r"\b(?:[A-Za-z_]\w*\.)+(?=[A-Za-z_]\w*\()", "", line)
+
+
+def unified_diff(old, new, old_name, new_name):
+    """The change from old to new ({file: text}) as a unified diff, a few lines of context."""
+    lines = []
+    for name in sorted(set(old) | set(new)):
+        lines += difflib.unified_diff(old.get(name, "").splitlines(keepends=True),
+                                      new.get(name, "").splitlines(keepends=True),
+                                      f"{old_name}/src/{name}", f"{new_name}/src/{name}", n=2)
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+def draw_earlier(ax, earlier, curve, labelled=True, **style):
+    """Earlier runs' curves, faded, each labelled with what differs from this run."""
+    for index, (label, record) in enumerate(earlier):
+        if curve in record["curves"]:
+            ax.plot(record["curves"][curve]["epoch"], record["curves"][curve]["value"],
+                    **{"color": EARLIER_COLORS[index % len(EARLIER_COLORS)], "alpha": 0.45,
+                       "linewidth": 1.2, "label": label if labelled else "_nolegend_", **style})
