@@ -22,7 +22,6 @@ import train_figures
 import train_mlp
 import train_with_linear
 from conftest import CHAPTER_DIR, numbers
-from test_live import x_display  # noqa: F401 (the fixture)
 from test_train import EPOCH_LINE
 from test_train_mlp_predict import TEST_LINE
 
