@@ -156,7 +156,7 @@ def evaluate(model, data):
     print(f"Test RMSE: {rmse:.2f} 万円, MAE: {mae:.2f} 万円")
     r2 = {"mlp": r2_score(t_true, t_mlp), "linear": r2_score(t_true, t_linear)}
     print(f"Test R^2: MLP {r2['mlp']:.2f}, linear regression {r2['linear']:.2f}")
-    return {"actual": t_true, "mlp": t_mlp, "linear": t_linear, "r2": r2}
+    return {"actual": t_true, "mlp": t_mlp, "linear": t_linear, "r2": r2, "rmse": rmse}
 
 
 def predict_rent(model, data, room):

@@ -2,8 +2,6 @@
 the predicted against the actual rents.
 """
 
-import numpy as np
-
 from figures import save_figure, show_figure
 from records import draw_earlier
 
@@ -48,9 +46,8 @@ def show_results(history, results, args):
     ax_pred.legend(loc="upper left")
     fig.tight_layout()
     saved = save_figure(fig, args.save, "mlp_regression.png")
-    rmse = float(np.sqrt(np.mean((results["mlp"] - actual) ** 2)))
-    finals = {"train loss": history["train"][-1], "test loss": history["test"][-1], "test RMSE": rmse,
-              "R^2": r2["mlp"]} if history["epoch"] else {}
+    finals = {"train loss": history["train"][-1], "test loss": history["test"][-1],
+              "test RMSE": results["rmse"], "R^2": r2["mlp"]} if history["epoch"] else {}
     curves = {"train loss": history["train"], "test loss": history["test"]}
     args.record.finish(curves, finals, fig, saved)
     show_figure(fig, args.no_show)

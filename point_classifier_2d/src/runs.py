@@ -40,7 +40,8 @@ def main(argv=None):
 
 
 def parse_args(argv):
-    parser = Parser(description="List, draw or clear the training runs recorded in runs/.")
+    parser = Parser(description="The training runs recorded in runs/: with no arguments a table, "
+                                "oldest first; with run numbers (or --last) their curves in one figure.")
     parser.add_argument("runs", type=int, nargs="*", metavar="N",
                         help="run numbers to draw in one figure (the table lists them)")
     parser.add_argument("--last", type=int, metavar="K", help="draw the last K runs")
