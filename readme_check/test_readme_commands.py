@@ -145,6 +145,7 @@ def test_readme_command(readme, folder, command, mnist_data):
     if folder.relative_to(ROOT).parts[:1] == ("mnist",) and mnist_data is None:
         pytest.skip("MNIST_DATA_DIR is not set: no real MNIST data to run the mnist commands on")
     env = {**os.environ, "MPLBACKEND": "Agg", "RUNS_DIR": runs_dir(folder.name)}
+    env.pop("VIRTUAL_ENV", None)  # this check's own environment: uv would warn about it in every chapter
     result = subprocess.run(shlex.split(command), cwd=folder, env=env, capture_output=True,
                             text=True, timeout=600)
     output = result.stdout + result.stderr
