@@ -17,6 +17,7 @@ CANVAS = 280  # the drawing area in pixels: 10 x MNIST's 28
 # Measured (tests/test_draw.py, 200 drawings 35-90% of the area high): a 20-pixel pen gives strokes
 # 1.92 pixels wide after predict.py's preparation, as MNIST's test digits (1.92); 15: 1.49, 25: 2.30.
 PEN_WIDTH = 20
+HELP = "c or Clear: start again    s or Save PNG: save the drawing for predict.py --image"
 
 
 def main(argv=None):
@@ -139,8 +140,7 @@ class DrawingPad:
             self.bars.append((kind, ax, bars))
         self.fig.suptitle(f"draw.py: draw a digit; the {' and the '.join(kind for kind, _ in models)} "
                           "read it after every stroke")
-        self.status = self.fig.text(0.05, 0.03, "c or Clear: start again    s or Save PNG: save the drawing for "
-                                    "predict.py --image", fontsize=9)
+        self.status = self.fig.text(0.05, 0.03, HELP, fontsize=9)
         self.buttons = [Button(self.fig.add_axes([0.62, 0.02, 0.16, 0.07]), "Clear (c)"),
                         Button(self.fig.add_axes([0.80, 0.02, 0.16, 0.07]), "Save PNG (s)")]
         self.buttons[0].on_clicked(lambda event: self.clear())
@@ -209,6 +209,7 @@ class DrawingPad:
                 bar.set_height(probabilities[digit].item())
                 bar.set_color("red" if digit == prediction else "blue")
             ax.set_title(f"{kind}: {prediction} ({probabilities[prediction].item():.2f})")
+        self.status.set_text(HELP)  # not "Cleared" or "Saved" any more
         if self.layers_fig is not None:
             from layers_view import cnn_stages, draw_layers
             cnn = next(model for kind, model in self.models if kind == "CNN")
