@@ -10,12 +10,12 @@ from pathlib import Path
 
 import numpy as np
 
-from cli import Parser, add_figure_flags, fail
-from figures import show_or_save
+from booktools.cli import Parser, add_figure_flags, fail
+from booktools.figures import show_or_save
 
 
 def main(argv=None):
-    parser = Parser(description="Draw the points of an x,y,label CSV file.")
+    parser = Parser(__file__, description="Draw the points of an x,y,label CSV file.")
     parser.add_argument("csv", help="CSV file with rows x,y,label (label 0 or 1)")
     add_figure_flags(parser)
     args = parser.parse_args(argv)
@@ -27,7 +27,7 @@ def main(argv=None):
     draw_points(ax, points, labels)
     ax.set_title(f"{Path(args.csv).name}: {len(labels)} points")
     fig.tight_layout()
-    show_or_save(fig, args.save, args.no_show, f"points_{Path(args.csv).stem}.png")
+    show_or_save(fig, args, f"points_{Path(args.csv).stem}.png")
 
 
 def load_data(path):

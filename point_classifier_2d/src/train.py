@@ -3,19 +3,20 @@
     uv run ./src/train.py ./data/linear.csv simple
     uv run ./src/train.py ./data/curve.csv complex
 
-The book's code, in the book's order. What the book does not show is in the modules
-beside it: cli.py (flags, seeds, speed settings), train_figures.py (the figures) and
-records.py (every run recorded in runs/; --compare). Lines that differ from the book
-are marked "本との違い" and listed in README.md.
+The book's code, in the book's order. What the book does not show is elsewhere:
+figures/training.py (the figures, live and final) and the booktools package that every
+chapter shares (flags, seeds, Ctrl-C, run records in runs/, --compare). Lines that differ
+from the book are marked "本との違い" and listed in README.md.
 """
 import math
 
 import torch
 
 import dump_points
-from cli import Parser, add_figure_flags, exit_now, fail, print_model, set_seed_and_speed
-from records import add_compare_flags, start_record
-from train_figures import show_results, start_live_view
+from booktools.cli import (Parser, add_figure_flags, exit_now, fail, keep_results_on_ctrl_c, pick_device,
+                           print_model, seed_everything)
+from booktools.records import add_compare_flags, start_record
+from figures.training import show_results, start_live_view
 
 MODELS = ["simple", "complex"]
 
@@ -25,14 +26,15 @@ def main(argv=None):
     points, labels = load_data(args.csv)
     model = construct_model(args.model)
     print_model(model)
-    with start_live_view(model, points, labels, args) as live:  # the figure while training
-        train_model(model, points, labels, args.epochs, args.lr, live)
+    live = start_live_view(model, points, labels, args)  # the figure while training
+    train_model(model, points, labels, args.epochs, args.lr, live)
+    live.finish()
     random_points, result = exec_for_random_points(model)
     show_results(model, points, labels, live.losses, random_points, result, args)
 
 
 def parse_args(argv):
-    parser = Parser(description="Train a 2D point classifier and draw its decision regions.")
+    parser = Parser(__file__, description="Train a 2D point classifier and draw its decision regions.")
     parser.add_argument("csv", help="training data: rows x,y,label (e.g. ./data/linear.csv)")
     parser.add_argument("model", help="simple (one Linear layer) or complex (2-128-128-1 MLP)")
     parser.add_argument("--epochs", type=int, default=20001,
@@ -42,7 +44,7 @@ def parse_args(argv):
     parser.add_argument("--seed", type=int, default=0,
                         help="random seed for the initial weights (default: 0)")
     add_figure_flags(parser, live=True)
-    add_compare_flags(parser)
+    add_compare_flags(parser, data_flag="csv")
     args = parser.parse_args(argv)
     if args.model not in MODELS:
         fail(f"unknown model {args.model!r}: choose simple or complex")
@@ -50,8 +52,10 @@ def parse_args(argv):
         fail(f"--epochs must be 1 or more, got {args.epochs}")
     if not 0 < args.lr < math.inf:
         fail(f"--lr must be greater than 0, got {args.lr}")
-    set_seed_and_speed(args.seed)
-    args.record = start_record(args, __file__)  # written into runs/ with the final figure
+    seed_everything(args.seed)
+    pick_device("cpu")  # one thread: a second one gains little on 200 points
+    torch.set_flush_denormal(True)  # tiny "denormal" floats as 0: the CPU computes them very slowly
+    args.record = start_record(args, data_flag="csv")  # written into runs/ with the final figure
     return args
 
 
@@ -67,6 +71,7 @@ def construct_model(name):
     return PointClassifier2DComplex()
 
 
+@keep_results_on_ctrl_c  # 本との違い: Ctrl-C goes on to the figure with what was learned
 def train_model(model, points, labels, epochs, lr, live):
     loss_fn = torch.nn.BCELoss()
     optimizer = torch.optim.Adam(model.parameters(), lr=lr,  # 本との違い: no late spikes (README)

@@ -18,6 +18,17 @@ CHAPTER_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = CHAPTER_DIR / "data"
 
 
+def set_up_like_train(seed):
+    """The torch set-up of train.py's parse_args, for tests that call its steps one by one."""
+    import torch
+
+    from booktools.cli import pick_device, seed_everything
+
+    seed_everything(seed)
+    pick_device("cpu")
+    torch.set_flush_denormal(True)
+
+
 def epoch_losses(output):
     """The (epoch, loss) pairs of the 'Epoch N, Loss: x' lines."""
     return [(int(e), float(x)) for e, x in re.findall(r"^Epoch (\d+), Loss: (\S+)$", output, re.M)]
@@ -25,7 +36,7 @@ def epoch_losses(output):
 
 @pytest.fixture(autouse=True)
 def runs_dir(tmp_path, monkeypatch):
-    """This test's runs/ folder (records.py reads RUNS_DIR), also for the scripts it starts."""
+    """This test's runs/ folder (booktools.records reads RUNS_DIR), also for the scripts it starts."""
     folder = tmp_path / "runs"
     monkeypatch.setenv("RUNS_DIR", str(folder))
     return folder

@@ -5,10 +5,9 @@ import them."""
 import numpy as np
 import torch
 
-import cli
-import figures
+from figures.training import LossView
 import train
-from conftest import DATA_DIR
+from conftest import set_up_like_train, DATA_DIR
 
 N_POINTS = 200
 
@@ -20,9 +19,9 @@ def complex_losses(data, seed):
         points, labels = (torch.from_numpy(array) for array in SHAPES[data]())
     else:
         points, labels = train.load_data(str(DATA_DIR / f"{data}.csv"))
-    cli.set_seed_and_speed(seed)
+    set_up_like_train(seed)
     model = train.construct_model("complex")
-    losses = figures.LiveView()  # draws nothing, keeps every epoch's loss
+    losses = LossView()  # draws nothing, keeps every epoch's loss
     train.train_model(model, points, labels, 20001, 0.003, losses)
     return losses.losses
 

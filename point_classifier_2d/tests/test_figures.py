@@ -3,7 +3,7 @@ title, loss ticks as plain numbers and the last loss written on the plot."""
 import pytest
 
 import train
-import train_figures
+import figures.training as train_figures
 from conftest import DATA_DIR, epoch_losses
 
 
@@ -12,11 +12,11 @@ def final_figure(monkeypatch, run_main):
     """Run train.py's main(); return (printed output, the final figure before it is closed)."""
     shown = {}
 
-    def keep(fig, no_show):
+    def keep(fig, args):
         fig.canvas.draw()  # tick labels exist only once drawn
         shown["figure"] = fig
 
-    monkeypatch.setattr(train_figures, "save_figure", lambda fig, save_path, default_name: None)
+    monkeypatch.setattr(train_figures, "save_figure", lambda fig, args, default_name: None)
     monkeypatch.setattr(train_figures, "show_figure", keep)
 
     def run(*argv):

@@ -8,19 +8,18 @@ commands. Measured (seed 0; Intel AVX-512 / AVX2 kernels / torch 2.5.1): see REA
 import pytest
 import torch
 
-import cli
-import figures
+from figures.training import LossView
 import train
-from conftest import DATA_DIR
+from conftest import set_up_like_train, DATA_DIR
 
 
 def losses_at(lr, constant=False, epochs=2001):
     """Every epoch's loss of complex on curve.csv. constant=True: the learning rate is
     never lowered, as when the reader comments out `scheduler.step()`."""
-    cli.set_seed_and_speed(0)
+    set_up_like_train(0)
     points, labels = train.load_data(str(DATA_DIR / "curve.csv"))
     model = train.construct_model("complex")
-    live = figures.LiveView()  # keeps the losses, draws nothing
+    live = LossView()  # keeps the losses, draws nothing
     cosine = torch.optim.lr_scheduler.CosineAnnealingLR
     if constant:  # a schedule that keeps lr as it is
         torch.optim.lr_scheduler.CosineAnnealingLR = (

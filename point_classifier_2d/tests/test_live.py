@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import cli
-import figures
+from booktools.live import frame_epochs
 import train
 from conftest import CHAPTER_DIR, DATA_DIR
 
@@ -35,7 +34,7 @@ def test_window_updates_while_training(x_display, tmp_path):
     assert code == 0, err
     assert "Traceback" not in err
     # One blit per frame (and one per full redraw), with the window on the screen.
-    assert report["blits"] >= len(figures.frame_epochs(301))
+    assert report["blits"] >= len(frame_epochs(301))
     assert report["blits_on_screen"] > 1
     # At the end only the final figure is open, and it was saved as without a window.
     assert report["final_windows"] == 1
@@ -52,7 +51,7 @@ def test_closing_the_window_stops_drawing_not_training(x_display, tmp_path):
     assert report["blits_after_close"] == 0  # nothing drawn into the closed window
     # Training went on to the end, and so did the GIF: every frame, epoch 300 the last.
     with Image.open(gif) as animation:
-        assert animation.n_frames == len(figures.frame_epochs(301))
+        assert animation.n_frames == len(frame_epochs(301))
 
 
 def test_no_live_draws_only_the_final_figure(x_display):
@@ -61,7 +60,7 @@ def test_no_live_draws_only_the_final_figure(x_display):
     assert code == 0, err
     assert report["final_windows"] == 1
     # Only the final window's own drawing (a few blits at most), no frames.
-    assert report["blits"] < len(figures.frame_epochs(301))
+    assert report["blits"] < len(frame_epochs(301))
 
 
 def shade_classes(image):
@@ -84,7 +83,7 @@ def test_gif_frames_and_its_last_frame_is_the_final_figure(run_main, tmp_path):
         for number in range(animation.n_frames):
             animation.seek(number)
             frames.append((animation.convert("RGB"), animation.info["duration"]))
-    assert len(frames) == len(figures.frame_epochs(301))
+    assert len(frames) == len(frame_epochs(301))
     assert frames[-1][1] >= 1500 and frames[0][1] < 200  # the result is held on screen
 
     # The region panel (left 40%) of the last frame against the saved final figure:
@@ -101,8 +100,8 @@ def test_gif_frames_and_its_last_frame_is_the_final_figure(run_main, tmp_path):
 
 
 def test_short_run_draws_every_epoch_long_run_about_50_frames():
-    assert figures.frame_epochs(5) == [0, 1, 2, 3, 4]
-    epochs = figures.frame_epochs(20001)
+    assert frame_epochs(5) == [0, 1, 2, 3, 4]
+    epochs = frame_epochs(20001)
     assert 40 <= len(epochs) <= 80
     assert epochs[:4] == [0, 1, 2, 3] and epochs[-1] == 20000
     assert all(a < b for a, b in zip(epochs, epochs[1:]))
@@ -175,9 +174,9 @@ def test_ctrl_c_still_writes_the_gif_up_to_where_training_stopped(run_main, tmp_
     code, out, err = run_main(train.main, CURVE, "complex", "--epochs", "301", "--gif", str(gif),
                               "--save", str(tmp_path / "stopped.png"))
     assert code == 0, err
-    assert "Stopped at epoch 39" in out
+    assert "Interrupted after 39 epochs: showing what was learned so far." in out
     # The frames drawn so far, plus one of epoch 38 (the last one trained) if it had none.
-    scheduled = figures.frame_epochs(301)
+    scheduled = frame_epochs(301)
     drawn = [epoch for epoch in scheduled if epoch <= 38]
     with Image.open(gif) as animation:
         assert animation.n_frames == len(drawn) + (38 not in scheduled)

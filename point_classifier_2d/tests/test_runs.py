@@ -11,10 +11,10 @@ import threading
 import numpy as np
 import pytest
 
-import records
 import runs
+from booktools import records
 import train
-import train_figures
+import figures.training as train_figures
 from conftest import CHAPTER_DIR, DATA_DIR, epoch_losses
 from test_live import run_in_window
 
@@ -36,7 +36,7 @@ def train_run(run_main, tmp_path):
 def final_figure(monkeypatch):
     """The final figure of the next train.py run, kept open for the test."""
     shown = {}
-    monkeypatch.setattr(train_figures, "show_figure", lambda fig, no_show: shown.update(figure=fig))
+    monkeypatch.setattr(train_figures, "show_figure", lambda fig, args: shown.update(figure=fig))
     return shown
 
 
@@ -150,8 +150,8 @@ def test_compare_with_no_earlier_run_shows_this_run_only(train_run, final_figure
 
 def test_bad_compare_value(run_main):
     code, out, err = run_main(train.main, LINEAR, "simple", "--compare", "0")
-    assert code == 2 and err == ("error: argument --compare: needs a number of earlier runs, "
-                                 "1 or more, got 0 (see --help)\n") and "Epoch" not in out
+    assert code == 2 and err == ("error: argument --compare: --compare needs a number of earlier runs, "
+                                 "1 or more, got '0' (see --help)\n") and "Epoch" not in out
     code, _, err = run_main(train.main, LINEAR, "simple", "--compare", "x")
     assert code == 2 and len(err.strip().splitlines()) == 1
 
@@ -274,7 +274,7 @@ def test_runs_py_figure_labels_what_sets_each_run_apart(train_run, monkeypatch):
     train_run("--lr", "0.01")
     train_run("--lr", "0.1")
     shown = {}
-    monkeypatch.setattr("figures.show_or_save", lambda fig, *args: shown.update(figure=fig))
+    monkeypatch.setattr("booktools.runs.show_or_save", lambda fig, *args: shown.update(figure=fig))
     runs.main(["1", "2"])
     ax = shown["figure"].axes[0]
     assert [line.get_label() for line in ax.lines] == ["run 1: lr 0.01", "run 2: lr 0.1"]

@@ -8,10 +8,9 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 
-import cli
-import figures
+from figures.training import LossView
 import train
-from conftest import CHAPTER_DIR, DATA_DIR, epoch_losses
+from conftest import set_up_like_train, CHAPTER_DIR, DATA_DIR, epoch_losses
 
 
 def train_losses(run_main, tmp_path, *argv):
@@ -38,10 +37,10 @@ def test_simple_on_linear_reaches_the_logistic_regression_optimum(run_main, tmp_
 
 def test_the_books_four_steps_classify_1000_random_points(capsys):
     # main()'s steps one by one, as the book lists them (a shorter training).
-    cli.set_seed_and_speed(0)
+    set_up_like_train(0)
     points, labels = train.load_data(str(DATA_DIR / "linear.csv"))
     model = train.construct_model("simple")
-    live = figures.LiveView()
+    live = LossView()
     train.train_model(model, points, labels, 5001, 0.003, live)
     random_points, result = train.exec_for_random_points(model)
 

@@ -64,9 +64,9 @@ FigureCanvasTkAgg.blit = blit
 plt.show = show
 sys.argv = args
 sys.path.insert(0, os.path.dirname(os.path.abspath(args[0])))
-import cli  # noqa: E402
+import booktools.cli  # noqa: E402
 
-cli.exit_now = lambda: None  # train.py's quick exit would end this driver before its report
+booktools.cli.exit_now = lambda: None  # train.py's quick exit would end this driver before its report
 try:
     runpy.run_path(args[0], run_name="__main__")
 finally:

@@ -5,12 +5,26 @@ from pathlib import Path
 
 import numpy as np
 
+from booktools.figures import can_show, log_range, plain_log_ticks, save_figure, show_figure
+from booktools.live import LiveView
+from booktools.records import draw_earlier
 from dump_points import draw_points
-from figures import LiveView, can_show, decades_around, save_figure, show_figure, stepped_colormap
-from records import draw_earlier
 
 GRID_SIZE = 200  # the model's probability is drawn on a 200 x 200 grid ...
 LIVE_GRID_SIZE = 64  # ... and on a coarser one while training (10 times fewer points to ask)
+
+
+class LossView(LiveView):
+    """The live view of train.py; it also keeps every epoch's loss (for the final figure
+    and the run record), with or without a figure to draw."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.losses = []
+
+    def update(self, epoch, loss):
+        self.losses.append(loss)
+        super().update(epoch, self.losses)
 
 
 def start_live_view(model, points, labels, args):
@@ -18,7 +32,7 @@ def start_live_view(model, points, labels, args):
     Without either it only keeps the losses."""
     window = can_show() and not args.no_show and not args.no_live
     if not window and args.gif is None:
-        return LiveView()
+        return LossView()
     from contourpy import contour_generator  # matplotlib's own contour code, without the overhead
     from matplotlib.collections import LineCollection
 
@@ -32,7 +46,7 @@ def start_live_view(model, points, labels, args):
     earlier = [record["curves"]["loss"] for _, record in args.record.earlier
                if len(record["curves"].get("loss", {}).get("epoch", []))]
     ax_loss.set_xlim(0, max([args.epochs] + [curve["epoch"][-1] for curve in earlier]))
-    earlier_losses = np.concatenate([[]] + [curve["value"] for curve in earlier])
+    earlier_losses = list(np.concatenate([[]] + [curve["value"] for curve in earlier]))
     # Drawn again after the image, so they stay on top of it.
     on_top = ax_regions.collections + list(ax_regions.spines.values())
     boundary = ax_regions.add_collection(LineCollection([], colors="black"))
@@ -42,11 +56,11 @@ def start_live_view(model, points, labels, args):
         image.set_data(probability)
         boundary.set_segments(contour_generator(*grid_points, probability).lines(0.5))
         line.set_data(range(len(losses)), losses)
-        ax_loss.set_ylim(decades_around(losses, also=earlier_losses))
+        ax_loss.set_ylim(log_range(losses + earlier_losses))
         ax_loss.set_title(f"training loss, epoch {epoch}: {losses[-1]:.4f}")
         return [image, *on_top, boundary, line, ax_loss.title]
 
-    return LiveView(fig, redraw, args.epochs, window=window, gif=args.gif)
+    return LossView(fig, redraw, args.epochs, window=window, gif=args.gif)
 
 
 def show_results(model, points, labels, losses, random_points, result, args):
@@ -73,15 +87,20 @@ def show_results(model, points, labels, losses, random_points, result, args):
         ax_loss.annotate(f"{losses[-1]:.4g}", (len(losses) - 1, losses[-1]), ha="right",
                          va="bottom", xytext=(0, 3), textcoords="offset points", color="dimgray")
     ax_loss.set_title(f"training loss, final {losses[-1]:.3g}" if losses else "training loss")
-    saved = save_figure(fig, args.save, f"train_{Path(args.csv).stem}_{args.model}.png")
+    saved = save_figure(fig, args, f"train_{Path(args.csv).stem}_{args.model}.png")
     args.record.finish({"loss": losses}, {"loss": losses[-1]} if losses else {}, fig, saved)
-    show_figure(fig, args.no_show)
+    show_figure(fig, args)
 
 
 def shades():
     """The colours of the final figure's contourf (ten bands of RdBu, alpha 0.35 on
     white), as a colormap for the live image and the colour bar."""
-    return stepped_colormap("RdBu", 10, alpha=0.35)
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
+
+    steps, alpha = 10, 0.35  # opaque colours as they look drawn that transparent on white (faster)
+    colors = plt.get_cmap("RdBu")((np.arange(steps) + 0.5) / steps)
+    return ListedColormap(alpha * colors + (1 - alpha))
 
 
 def make_figure(points, labels, args):
@@ -89,27 +108,19 @@ def make_figure(points, labels, args):
     the earlier runs' curves (--compare), and this run's loss line (empty)."""
     import matplotlib.pyplot as plt
     from matplotlib.cm import ScalarMappable
-    from matplotlib.ticker import LogFormatter
 
     fig, (ax_regions, ax_loss) = plt.subplots(1, 2, figsize=(12, 5.8))
     draw_points(ax_regions, points.numpy(), labels.numpy())
     ax_regions.plot([], [], color="black", label="p = 0.5 boundary")
     ax_regions.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
-    changed = f" ({args.changed})" if args.changed else ""
+    changed = f" ({' '.join(args.changed)})" if args.changed else ""
     ax_regions.set_title(f"{args.model} model on {Path(args.csv).name}{changed}")
     bar = fig.colorbar(ScalarMappable(cmap=shades()), ax=ax_regions, orientation="horizontal",
                        fraction=0.05, pad=0.12, ticks=[0, 0.25, 0.5, 0.75, 1])
     bar.set_label("model output: probability of label 1 (blue)")
 
     ax_loss.set_yscale("log")  # late progress (0.01 -> 0.001) would be invisible otherwise
-    # Plain numbers (0.001, 0.4), and the ticks between powers of ten labelled too when
-    # the curve spans less than two of them (a plateau at 0.44 can be read off).
-    class PlainLogFormatter(LogFormatter):
-        def _num_to_string(self, x, vmin, vmax):
-            return f"{x:g}"
-
-    ax_loss.yaxis.set_major_formatter(PlainLogFormatter())
-    ax_loss.yaxis.set_minor_formatter(PlainLogFormatter(labelOnlyBase=False, minor_thresholds=(2, 1)))
+    plain_log_ticks(ax_loss.yaxis)
     ax_loss.set_xlabel("epoch")
     ax_loss.set_ylabel("loss (BCE, log scale)")
     ax_loss.grid(True, which="both", alpha=0.3)

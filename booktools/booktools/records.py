@@ -1,10 +1,10 @@
-"""Run records: each training run writes a folder in runs/; later runs and runs.py read
-them back, say what differs between two runs, and draw earlier runs' curves.
+"""Run records: each training run writes a folder in its chapter's runs/; later runs and
+runs.py read them back, say what differs between two runs, and draw earlier runs' curves.
 
     runs/0007/record.json   when, command line, every flag, seconds, final figures, curves
-    runs/0007/changes.diff  what changed in src/ since the run before (unified diff)
+    runs/0007/changes.diff  what changed in the chapter's src/ since the run before (unified diff)
     runs/0007/figure.png    the run's final figure
-    runs/0007/src/*.py      the code that ran (the next run diffs against it)
+    runs/0007/src/          the chapter's code that ran (the next run diffs against it)
 
 Recording never costs the reader a run: a runs/ folder that cannot be written, or a
 broken record, gives one warning line on stderr and the run goes on as before.
@@ -24,77 +24,88 @@ from pathlib import Path
 
 import numpy as np
 
-SRC_DIR = Path(__file__).resolve().parent
-# What differs per chapter: the curves a run records (name: y-axis label, scale), the
-# number of the first epoch, the flag naming the data file (None: no such flag), and
-# the flags that only say where output goes (left out of "what differs").
-CURVES = {"loss": ("loss (BCE, log scale)", "log")}
-FIRST_EPOCH = 0
-DATA_FLAG = "csv"
-OUTPUT_FLAGS = {"save", "no_show", "no_live", "gif", "compare", "compare_all"}
-# Earlier runs' colours (--compare): not this run's purple.
+from booktools.cli import VIEW_FLAGS
+
+# Earlier runs' colours (--compare); a chapter passes others where its own curves use these.
 EARLIER_COLORS = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:brown", "tab:pink", "tab:olive"]
 MOST_POINTS = 2000  # a curve keeps at most this many points (20,001 epochs -> 2,000)
 LABEL_CHARS = 60    # a code-change label longer than this is cut with "..."
 
 
-def runs_dir():
-    return Path(os.environ.get("RUNS_DIR") or SRC_DIR.parent / "runs")
+def runs_dir(chapter_dir):
+    return Path(os.environ.get("RUNS_DIR") or Path(chapter_dir) / "runs")
 
 
-def add_compare_flags(parser):
-    parser.add_argument("--compare", type=run_count, nargs="?", const=1, metavar="N",
-                        help="draw the last N earlier runs' curves behind this run's (N: default 1)")
-    if DATA_FLAG:  # runs on other data are left out unless asked for
+def add_compare_flags(parser, data_flag=None, partner=None):
+    """--compare [N]; with a data file flag also --compare-all. partner: the script whose
+    runs are compared with this one's too (the book compares a CNN with a fully connected net)."""
+    also = f"; runs of {partner} too" if partner else ""
+    parser.add_argument("--compare", type=compare_count, nargs="?", const=1, metavar="N",
+                        help=f"draw the last N earlier runs' curves behind this run's (N: default 1{also})")
+    if data_flag:  # runs on other data are left out unless asked for
         parser.add_argument("--compare-all", action="store_true",
                             help="with --compare: also earlier runs on other data files")
 
 
-def run_count(text):
-    if int(text) < 1:  # (not a number: argparse says so)
-        raise argparse.ArgumentTypeError(f"needs a number of earlier runs, 1 or more, got {text}")
+def compare_count(text):
+    """argparse type for --compare N: a whole number of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"--compare needs a number of earlier runs, 1 or more, got {text!r}")
     return int(text)
 
 
-def start_record(args, script):
-    """Begin this run's record (written by finish() at the end) and find the earlier
-    runs to draw with --compare. script: the training script's __file__."""
-    return Recorder(args, Path(script).name)
+def start_record(args, data_flag=None, first_epoch=0, partner=None, none_text=None, script=None):
+    """Begin this run's record (written by .finish() with the final figure) and find the
+    earlier runs to draw with --compare.
+    data_flag: the flag naming the data file (runs on other data are not compared);
+    first_epoch: the number the printed epochs start from; partner: a script whose runs
+    compare with this one's; none_text: how a flag left at None is typed ({"train_size": "all"});
+    script: the name to record (default: the script that parsed args)."""
+    return Recorder(args, script or args.script, data_flag, first_epoch, partner, none_text or {})
 
 
 class Recorder:
-    def __init__(self, args, script):
+    def __init__(self, args, script, data_flag, first_epoch, partner, none_text):
         self.started = time.perf_counter()
+        self.first_epoch = first_epoch
+        self.runs = runs_dir(args.chapter_dir)
         self.problems = []
         self.earlier = []  # (label, record) of the runs drawn behind this one
-        data = getattr(args, DATA_FLAG) if DATA_FLAG else None
-        flags = {key: value for key, value in vars(args).items() if key not in ("argv", "changed", "record")}
+        data = getattr(args, data_flag) if data_flag else None
+        flags = {key: value for key, value in vars(args).items()
+                 if key not in ("argv", "changed", "record", "script", "chapter_dir", "view_flags")}
         self.record = {
             "script": script,
             "started": datetime.datetime.now().isoformat(timespec="seconds"),
             "command": shlex.join([script, *args.argv]),
             "data": str(Path(data).resolve()) if data else None,
+            "data_flag": data_flag,
+            "view_flags": args.view_flags,
+            "none_text": none_text,
             "flags": json.loads(json.dumps(flags, default=str)),  # paths as text
         }
-        self.code = read_code(SRC_DIR)  # now: the reader may edit src/ while this run trains
+        # Read now: the reader may edit src/ while this run trains.
+        self.code = read_code(Path(args.chapter_dir) / "src")
         self.base = None  # the latest earlier record: the code change is since that run
         every = getattr(args, "compare_all", False)
         wanted = args.compare or (1 if every else 0)
         this = {**self.record, "code": self.code}
+        scripts = {script, partner}
         try:
-            for record in newest_first(runs_dir(), self.problems):
+            for record in newest_first(self.runs, self.problems):
                 self.base = self.base or record
-                if len(self.earlier) < wanted and record["script"] == script and (
+                if len(self.earlier) < wanted and record["script"] in scripts and (
                         every or record["data"] == self.record["data"]):
                     self.earlier.append((f"run {record['number']}: {differences(record, this)}", record))
                 if len(self.earlier) == wanted:
                     break  # the newest record (self.base) is found too
         except Exception as error:  # runs/ unreadable, an odd record: nothing more to compare with
-            self.problems.append(f"cannot read {runs_dir()} ({describe_error(error)})")
+            self.problems.append(f"cannot read {self.runs} ({describe_error(error)})")
         self.earlier.reverse()  # oldest first, as the legend lists them
         if wanted and not self.earlier:
             on = f" on {Path(data).name}" if data and not every else ""
-            print(f"No earlier run of {script}{on} in runs/ to compare with: showing this run only.",
+            names = f"{script} or {partner}" if partner else script
+            print(f"No earlier run of {names}{on} in runs/ to compare with: showing this run only.",
                   flush=True)
 
     def finish(self, curves, finals, fig=None, saved=None):
@@ -104,11 +115,11 @@ class Recorder:
         try:
             record = {**self.record, "seconds": round(time.perf_counter() - self.started, 2),
                       "finals": finals, "epochs_run": len(next(iter(curves.values()), [])),
-                      "curves": {name: thin(values) for name, values in curves.items()}}
-            folder = new_run_folder(runs_dir())
+                      "curves": {name: thin(values, self.first_epoch) for name, values in curves.items()}}
+            folder = new_run_folder(self.runs)
             record["number"] = int(folder.name)
-            (folder / "src").mkdir()
             for name, text in self.code.items():
+                (folder / "src" / name).parent.mkdir(parents=True, exist_ok=True)
                 (folder / "src" / name).write_text(text, encoding="utf-8")
             old_code = self.base and self.base["code"]  # None: no run before, or its code lost
             record["changes_since"] = self.base["number"] if old_code is not None else None
@@ -202,11 +213,12 @@ def read_record(folder):
 
 
 def read_code(folder):
-    """{file name: text} of the .py files of a folder."""
-    return {path.name: path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.py"))}
+    """{path: text} of the .py files in a folder and below ("train.py", "figures/training.py")."""
+    return {path.relative_to(folder).as_posix(): path.read_text(encoding="utf-8")
+            for path in sorted(folder.rglob("*.py")) if "__pycache__" not in path.parts}
 
 
-def thin(values):
+def thin(values, first_epoch=0):
     """A curve with at most MOST_POINTS points, its shape kept: for each of MOST_POINTS / 2
     stretches of epochs, its lowest and its highest point (so a one-epoch spike survives)."""
     values = np.asarray(values, dtype=float)
@@ -219,7 +231,8 @@ def thin(values):
             part = values[start:end]
             keep += [start + int(np.argmin(part)), start + int(np.argmax(part))]
         keep = np.unique(keep)
-    return {"epoch": (keep + FIRST_EPOCH).tolist(), "value": values[keep].tolist()}
+    return {"epoch": (keep + first_epoch).tolist(), "value": values[keep].tolist()}
+
 
 
 # ---- what differs between two runs, as a person would write it ----------------------
@@ -232,9 +245,12 @@ def differences(run, other):
         parts.append(run["script"])
     if run["data"] != other["data"] and run["data"]:
         parts.append(Path(run["data"]).name)
+    view_flags = set(run.get("view_flags", VIEW_FLAGS)) | {run.get("data_flag")}
     for key, value in run["flags"].items():
-        if key not in OUTPUT_FLAGS and key != DATA_FLAG and other["flags"].get(key) != value:
-            parts.append(f"{key.replace('_', '-')} {'none' if value is None else value}")
+        # (a flag the other script does not have, such as train_mlp.py's --dropout, goes with the script name)
+        if key not in view_flags and key in other["flags"] and other["flags"][key] != value:
+            typed = run.get("none_text", {}).get(key, "none") if value is None else value
+            parts.append(f"{key.replace('_', '-')} {typed}")
     if run.get("code") is not None and other.get("code") is not None:
         parts.append(code_label(other["code"], run["code"]))
     return ", ".join(part for part in parts if part) or "same settings"
@@ -281,10 +297,10 @@ def unified_diff(old, new, old_name, new_name):
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
-def draw_earlier(ax, earlier, curve, labelled=True, **style):
+def draw_earlier(ax, earlier, curve, labelled=True, colors=EARLIER_COLORS, **style):
     """Earlier runs' curves, faded, each labelled with what differs from this run."""
     for index, (label, record) in enumerate(earlier):
         if curve in record["curves"]:
             ax.plot(record["curves"][curve]["epoch"], record["curves"][curve]["value"],
-                    **{"color": EARLIER_COLORS[index % len(EARLIER_COLORS)], "alpha": 0.45,
+                    **{"color": colors[index % len(colors)], "alpha": 0.45,
                        "linewidth": 1.2, "label": label if labelled else "_nolegend_", **style})

@@ -1,0 +1,1 @@
+"""What every chapter of the book shares, written once."""
