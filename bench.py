@@ -64,8 +64,8 @@ CASES = [
 ]
 
 
-# The most a command may take of its baseline's time (the book's plain loop; for the CNN the MLP,
-# issue 22), on whichever CPU this runs.
+# The most a command may take of its baseline's time (the book's plain loop; for the CNN the MLP),
+# on whichever CPU this runs.
 FLOORS = {
     CURVE: 0.85,
     "./src/train.py ./data/linear.csv simple": 0.95,

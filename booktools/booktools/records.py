@@ -102,11 +102,21 @@ class Recorder:
         except Exception as error:  # runs/ unreadable, an odd record: nothing more to compare with
             self.problems.append(f"cannot read {self.runs} ({describe_error(error)})")
         self.earlier.reverse()  # oldest first, as the legend lists them
+        for label, _ in self.earlier:  # the legend's labels, also where no figure is looked at
+            print(f"Compared with {label}", flush=True)
         if wanted and not self.earlier:
             on = f" on {Path(data).name}" if data and not every else ""
             names = f"{script} or {partner}" if partner else script
             print(f"No earlier run of {names}{on} in runs/ to compare with: showing this run only.",
                   flush=True)
+
+    def this_label(self):
+        """The legend label of this run's curve: what it has that the last compared run has not
+        ("this run: lr 0.1"); plain "this run" when nothing differs or nothing is compared."""
+        if not self.earlier:
+            return "this run"
+        what = differences({**self.record, "code": self.code}, self.earlier[-1][1])
+        return "this run" if what == "same settings" else f"this run: {what}"
 
     def finish(self, curves, finals, fig=None, saved=None):
         """Write the record: curves {name: values per epoch}, finals {name: last printed

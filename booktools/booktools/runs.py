@@ -15,6 +15,7 @@ from booktools.figures import plain_log_ticks, show_or_save
 from booktools.records import differences, read_records, run_numbers, runs_dir
 
 LAST = -1  # --diff without a number
+TABLE_WIDTH = 100  # a table line fits a terminal of 100 columns
 
 
 def main(script, curves, argv=None, final_format="{:.4g}"):
@@ -69,16 +70,18 @@ def missing(number, records):
 
 
 def print_table(records, final_format):
+    """One line per run, at most TABLE_WIDTH characters (a long "what differed" is cut with ...)."""
     finals = [", ".join(f"{name} {final_format.format(value)}" for name, value in record["finals"].items())
               for record in records]
     width = max(len("final"), *map(len, finals))
-    print(f"{'run':>4}  {'started':16}  {'seconds':>7}  {'final':{width}}  what differed from the run before")
+    print(f"{'run':>4}  {'started':11}  {'seconds':>7}  {'final':{width}}  what differed from the run before")
     for previous, record, final in zip([None] + records, records, finals):
         what = f"first: {record['command']}" if previous is None else differences(record, previous)
         if record.get("epochs_run") != record["flags"].get("epochs", record.get("epochs_run")):
             what += f" (stopped at epoch {record['epochs_run']})"
-        print(f"{record['number']:>4}  {record['started'][:16].replace('T', ' '):16}  "
-              f"{record['seconds']:>7.1f}  {final:{width}}  {what}")
+        line = (f"{record['number']:>4}  {record['started'][5:16].replace('T', ' '):11}  "
+                f"{record['seconds']:>7.1f}  {final:{width}}  {what}")
+        print(line if len(line) <= TABLE_WIDTH else line[:TABLE_WIDTH - 3] + "...")
 
 
 def show_diff(runs, record):

@@ -131,12 +131,12 @@ def test_compare_draws_earlier_runs_of_the_same_data_labelled(train_run, final_f
     train_run()
     train_run(data=CURVE)  # other data: not compared unless asked
     out, _ = train_run("--lr", "0.1", "--compare", "3")
-    assert loss_labels(final_figure["figure"]) == ["run 1: lr 0.01", "run 2: lr 0.003", "this run"]
+    assert loss_labels(final_figure["figure"]) == ["run 1: lr 0.01", "run 2: lr 0.003", "this run: lr 0.1"]
     assert "No earlier run" not in out
 
     train_run("--compare-all", "--compare", "2", "--seed", "1")
     assert loss_labels(final_figure["figure"]) == [
-        "run 3: curve.csv, seed 0", "run 4: lr 0.1, seed 0", "this run"]
+        "run 3: curve.csv, seed 0", "run 4: lr 0.1, seed 0", "this run: lr 0.003, seed 1"]
     # A compared figure says so in its legend only: its title keeps the changed flags.
     assert final_figure["figure"].axes[0].get_title() == "simple model on linear.csv (--epochs 201 --seed 1)"
 
@@ -304,5 +304,5 @@ def test_the_live_window_shows_the_earlier_runs(x_display, train_run):
                                          "--compare-all")
     assert code == 0, err
     assert "Traceback" not in err
-    assert "run 1: linear.csv, epochs 201, lr 0.01" in report["live_lines"] and "this run" in report["live_lines"]
+    assert "run 1: linear.csv, epochs 201, lr 0.01" in report["live_lines"] and "this run: curve.csv, epochs 101, lr 0.003" in report["live_lines"]
     assert report["blits_on_screen"] > 1

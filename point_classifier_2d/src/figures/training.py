@@ -125,7 +125,7 @@ def make_figure(points, labels, args):
     ax_loss.set_ylabel("loss (BCE, log scale)")
     ax_loss.grid(True, which="both", alpha=0.3)
     draw_earlier(ax_loss, args.record.earlier, "loss")  # --compare: earlier runs, faded
-    line, = ax_loss.plot([], [], color="tab:purple", label="this run")
+    line, = ax_loss.plot([], [], color="tab:purple", label=args.record.this_label())
     if args.record.earlier:
         ax_loss.legend(loc="upper right", fontsize="small")
     fig.tight_layout()

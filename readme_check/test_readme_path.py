@@ -1,0 +1,226 @@
+"""Follow each README top to bottom, as a reader does, in one fresh copy of the repository
+under a folder with Japanese characters and spaces, and check that what the README shows
+is what that order produces.
+
+How a README is read:
+- ```sh / ```bash blocks hold what the reader types: `cd` moves (a chapter README starts in
+  its chapter), `uv run ...` runs (headless: MPLBACKEND=Agg); other lines are left alone.
+- The first ```text block after a ```sh block, before the next ```sh block, is the output of
+  that block's last command. Its lines must come out in that order; a line `...` stands for
+  any lines left out (the README trims long output). Lines are compared with runs of spaces
+  folded, with times and dates aside (`11-27 10:37` and a runs.py table's seconds), and
+  with the folder the copy lies in written `/path/to/` (as the READMEs write it).
+  Decimals (losses, accuracies) must have the same digits where the README was measured; on
+  another CPU or torch version they move (the READMEs give the ranges), so they are compared
+  as numbers only when README_EXACT=1. Whole numbers (epochs, run numbers, line numbers in
+  a traceback, a diff's hunks, parameter counts) are always compared.
+- An exercise that edits code carries a hidden line the reader does not see, at the point
+  where the README tells the reader to edit or to undo the edit:
+      <!-- check: edit src/train.py: torch.nn.Linear(2, 128) => torch.nn.Linear(2, 64) -->
+      <!-- check: undo src/train.py -->
+  (`\n` in an edit is a line break; nothing after `=>` removes the text.) The check performs
+  it there.
+- A command whose README output shows a traceback or an `error:` line may end with an error;
+  every other command must exit 0 without a traceback, and one that draws (not --help, not
+  runs.py's table or --diff, not the scripts that only print) must print `Saved figure to`.
+  draw.py needs a window: headless it must stop with exit 2 and one line naming predict.py.
+
+    ./test.sh runs it (README_EXACT=1 ./test.sh: decimals too)
+"""
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from conftest import CHAPTERS, MNIST_FILES, ROOT, real_mnist_source
+
+PRINTS_ONLY = re.compile(r"/(basics|make_data|make_rent_data|check_setup)\.py\b|--help\b"
+                         r"|/runs\.py( --diff( \d+)?| --clear( --yes)?)?$")
+NEEDS_A_WINDOW = {"draw.py": "predict.py"}
+FENCE = re.compile(r"^```(\w*)\n(.*?)^```\n?|^<!-- check: (.*?) -->\n?", re.S | re.M)
+EXACT = os.environ.get("README_EXACT") == "1"
+
+
+def readme_steps(readme):
+    """The README's steps in order: ("run", command lines), ("output", text), ("check", what)."""
+    steps = []
+    for match in FENCE.finditer(readme.read_text("utf-8")):
+        kind, body, check = match.groups()
+        if check is not None:
+            steps.append(("check", check.strip()))
+        elif kind in ("sh", "bash", "shell"):
+            steps.append(("run", [line.strip() for line in body.splitlines() if line.strip()]))
+        elif kind == "text" and steps and steps[-1][0] == "run":
+            steps.append(("output", body))
+    return steps
+
+
+def normalize(line, folder=None):
+    """A line as compared: the copy's folder as /path/to/, times and dates and runs of spaces
+    folded, decimals as <n> (unless README_EXACT=1)."""
+    if folder is not None:
+        line = line.replace(str(folder), "/path/to")
+    line = re.sub(r"/path/to/(\.\.\./)?", "/path/to/", line)
+    line = re.sub(r"\b(\d{4}-)?\d\d-\d\d[ T]\d\d:\d\d(:\d\d)?\b", "<time>", line)
+    line = re.sub(r"(<time>)\s+\d+\.\d+\b", r"\1 <seconds>", line)  # runs.py's seconds column
+    if not EXACT:
+        line = re.sub(r"(?<![\w.])-?\d+\.\d+(e[-+]?\d+)?%?(?![\w.])", "<n>", line)
+    return " ".join(line.split())
+
+
+def compare(expected, actual, folder):
+    """None when the README's text (with `...` gaps) is found in the output in order,
+    else a message saying the first README line not found."""
+    lines = [normalize(line, folder) for line in actual.splitlines()]
+    position = 0
+    segments, current = [], []
+    for line in expected.splitlines():
+        if line.strip() in ("...", "…"):
+            segments.append(current)
+            current = []
+        else:
+            current.append(normalize(line))
+    segments.append(current)
+    for segment in (s for s in segments if s):
+        for start in range(position, len(lines) - len(segment) + 1):
+            if lines[start:start + len(segment)] == segment:
+                position = start + len(segment)
+                break
+        else:
+            first_missing = next((line for line in segment if line not in lines[position:]), segment[0])
+            return f"README line not in the output (after line {position}): {first_missing!r}"
+    return None
+
+
+def perform(check, chapter_copy, originals):
+    """An edit or undo that the README tells the reader to make."""
+    action, _, rest = check.partition(" ")
+    if action == "edit":
+        name, _, change = rest.partition(": ")
+        old, _, new = (part.replace("\\n", "\n") for part in change.partition(" =>"))
+        new = new[1:] if new.startswith(" ") else new  # "a =>" (nothing after it): a removal
+        path = chapter_copy / name
+        originals.setdefault(name, path.read_text("utf-8"))
+        text = path.read_text("utf-8")
+        assert old in text, f"the README's edit of {name}: {old!r} is not in the code"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    elif action == "undo":
+        (chapter_copy / rest).write_text(originals.pop(rest), encoding="utf-8")
+    else:
+        raise AssertionError(f"unknown check step: {check!r}")
+
+
+def test_the_step_reader_reads_edits_outputs_and_gaps(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("text\n\n```sh\nuv run ./src/a.py\n```\n\nout:\n\n```text\nEpoch 0, Loss: 0.5\n...\ndone\n```\n"
+                      "<!-- check: edit src/a.py: x = 1 => x = 2 -->\n```sh\ncd ..\nuv run ./src/b.py\n```\n"
+                      "```python\nnot run\n```\n<!-- check: undo src/a.py -->\n", encoding="utf-8")
+    assert readme_steps(readme) == [
+        ("run", ["uv run ./src/a.py"]), ("output", "Epoch 0, Loss: 0.5\n...\ndone\n"),
+        ("check", "edit src/a.py: x = 1 => x = 2"), ("run", ["cd ..", "uv run ./src/b.py"]),
+        ("check", "undo src/a.py")]
+    out = "Model\nEpoch 0, Loss: 0.61\nEpoch 1, Loss: 0.4\ndone\n"
+    assert compare("Epoch 0, Loss: 0.5\n...\ndone\n", out, None) is None or EXACT
+    assert compare("Epoch 1, Loss: 0.5\n...\ndone\n", out, None) is None or EXACT
+    assert "Epoch 2" in compare("Epoch 2, Loss: 0.5\n", out, None)
+    assert compare("done\n...\nEpoch 0, Loss: 0.5\n", out, None) is not None  # order counts
+    assert compare("   1  2026-11-27 02:50     8.8  loss 0.3545  first\n",
+                   "   1  2026-12-06 10:37    12.1  loss 0.3545  first\n", None) is None
+    folder = tmp_path / "読者 の フォルダ"
+    assert compare("Saved figure to /path/to/point_classifier_2d/outputs/x.png\n",
+                   f"Saved figure to {folder}/point_classifier_2d/outputs/x.png\n", folder) is None
+    code = tmp_path / "src" / "a.py"
+    code.parent.mkdir()
+    code.write_text("x = 1\n", encoding="utf-8")
+    originals = {}
+    perform("edit src/a.py: x = 1 => x = 2", tmp_path, originals)
+    assert code.read_text("utf-8") == "x = 2\n"
+    perform("undo src/a.py", tmp_path, originals)
+    assert code.read_text("utf-8") == "x = 1\n"
+    with pytest.raises(AssertionError, match="is not in the code"):
+        perform("edit src/a.py: y = 3 => y = 4", tmp_path, originals)
+
+
+@pytest.fixture(scope="module")
+def fresh_copy():
+    """A fresh copy of the tracked files under a folder named like a Japanese reader's."""
+    base = Path(tempfile.mkdtemp(prefix="readme-path-")) / "読者 の フォルダ" / "dl book"
+    base.mkdir(parents=True)
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    for name in files.decode("utf-8").split("\0"):
+        if name and (ROOT / name).is_file():
+            (base / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, base / name)
+    yield base
+    shutil.rmtree(base.parent.parent, ignore_errors=True)
+
+
+READMES = ["README.md"] + [f"{chapter}/README.md" for chapter in CHAPTERS]
+
+
+@pytest.mark.parametrize("name", [pytest.param(name, marks=pytest.mark.xdist_group(f"path {name}"))
+                                  for name in READMES])
+def test_follow_the_readme(name, fresh_copy):
+    readme = fresh_copy / name
+    chapter = readme.parent
+    if chapter.name == "mnist":
+        source = real_mnist_source()
+        if source is None:
+            pytest.skip("MNIST_DATA_DIR is not set: no real MNIST data to follow the mnist README with")
+        raw = chapter / "data" / "MNIST" / "raw"
+        raw.mkdir(parents=True, exist_ok=True)
+        for file in MNIST_FILES:
+            (raw / file).symlink_to(source / "MNIST" / "raw" / file)
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    for name_ in ("VIRTUAL_ENV", "RUNS_DIR"):
+        env.pop(name_, None)  # the copy's own runs/, as a reader has
+    folder, last, compared, originals = chapter, None, 0, {}
+    for kind, value in readme_steps(readme) + [("end", None)]:
+        if kind == "output" and last is not None:
+            command, result = last
+            problem = compare(value, result.stdout + result.stderr, fresh_copy)
+            assert problem is None, f"{name}: `{command}`: {problem}\n--- output ---\n{result.stdout}{result.stderr}"
+            compared += 1
+            if "Traceback" in value or "error:" in value:
+                last = None  # the README shows the error: this command may end with it
+        if last is not None:  # no output shown, or one without an error: the command must succeed
+            command, result = last
+            assert result.returncode == 0, f"{name}: `{command}` exit {result.returncode}\n{result.stderr[-3000:]}"
+        last = None
+        if kind == "check":
+            perform(value, chapter, originals)
+        elif kind == "run":
+            for line in value:
+                if last is not None:
+                    assert last[1].returncode == 0, f"{name}: `{last[0]}` exit {last[1].returncode}\n{last[1].stderr[-3000:]}"
+                    last = None
+                if line.startswith("cd "):
+                    target = line[3:].strip()
+                    folder = fresh_copy / target if (fresh_copy / target).is_dir() else folder / target
+                elif line.startswith("uv run "):
+                    result = subprocess.run(shlex.split(line), cwd=folder, env=env, capture_output=True,
+                                            text=True, encoding="utf-8", timeout=900)
+                    if check_run(name, line, result):
+                        last = (line, result)
+    print(f"{name}: {compared} outputs compared")
+
+
+def check_run(name, command, result):
+    """Checks that need no README output; False when the exit status is judged here already."""
+    output = result.stdout + result.stderr
+    script = Path(shlex.split(command)[2]).name
+    if script in NEEDS_A_WINDOW:
+        assert result.returncode == 2 and len(result.stderr.splitlines()) == 1, output[-3000:]
+        assert NEEDS_A_WINDOW[script] in result.stderr, output[-3000:]
+        return False
+    if result.returncode != 0:
+        return True  # judged with the README's output: only a command whose output shows the error may fail
+    assert "Traceback" not in output, f"{name}: `{command}`\n{output[-3000:]}"
+    if not PRINTS_ONLY.search(command) and " python " not in f" {command} ":
+        assert "Saved figure to" in result.stdout, f"{name}: `{command}` drew no figure\n{output[-3000:]}"
+    return True
