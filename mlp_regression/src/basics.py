@@ -10,7 +10,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from cli import Parser, seed_everything
+from booktools.cli import Parser, seed_everything
 
 LR = 0.01  # the learning rate of the text
 
@@ -28,7 +28,7 @@ def main(argv=None):
 
 
 def parse_args(argv):
-    parser = Parser(description="Print the building blocks of an MLP (nn.Linear, ReLU, MSE, one SGD step).")
+    parser = Parser(__file__, description="Print the building blocks of an MLP (nn.Linear, ReLU, MSE, one SGD step).")
     parser.add_argument("--seed", type=int, default=0, help="random seed for the layer weights (default: 0)")
     return parser.parse_args(argv)
 

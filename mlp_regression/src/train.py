@@ -7,9 +7,10 @@
 
 The article shows the pieces one at a time (nn.Linear, F.relu, F.mse_loss,
 torch.manual_seed, SGD with learning rate 0.01); main() puts them together in that
-order. Beside it: cli.py (flags, torch set-up), csv_table.py (reading the CSV), watch.py
-(the printed losses, Ctrl-C), train_figures.py (the figure) and records.py (every run
-recorded in runs/; --compare).
+order. What the article does not show is elsewhere: rent_data/csv_table.py (reading the
+CSV), progress/watch.py (the losses printed each epoch), figures/training.py (the figure)
+and the booktools package that every chapter shares (flags, seed, Ctrl-C, run records in
+runs/, --compare).
 """
 
 import math
@@ -21,13 +22,14 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
-from cli import CHAPTER_DIR, Parser, add_figure_flags, fail, set_up_torch
-from csv_table import read_table
-from records import add_compare_flags, start_record
-from train_figures import show_results
-from watch import Watch, stop_on_ctrl_c
+from booktools.cli import (Parser, add_figure_flags, exit_now, fail, keep_results_on_ctrl_c, pick_device,
+                           print_model, seed_everything)
+from booktools.records import add_compare_flags, start_record
+from figures.training import show_results
+from progress.watch import Watch
+from rent_data.csv_table import read_table
 
-DEFAULT_DATA = CHAPTER_DIR / "data" / "rent.csv"
+DEFAULT_DATA = Path(__file__).resolve().parent.parent / "data" / "rent.csv"
 FEATURES = ["size_m2", "age_years", "walk_min"]
 TARGET = "rent_man_yen"
 MIN_ROWS = 20
@@ -36,8 +38,8 @@ TEST_SIZE = 0.2
 
 def main(argv=None):
     args = parse_args(argv)
-    set_up_torch()  # ours: one CPU thread, the fastest for tensors this small
-    torch.manual_seed(args.seed)  # the same initial weights (and batches) every run
+    seed_everything(args.seed)  # torch.manual_seed and more: the same weights and batches every run
+    pick_device("cpu")  # one CPU thread, the fastest for tensors this small
 
     X, t = load_data(args.data)
     data = split_and_scale(X, t, args.seed)
@@ -46,13 +48,11 @@ def main(argv=None):
                               batch_size=args.batch_size, shuffle=True)
 
     model = RentMLP(args.hidden)
-    print(model)
-    print(f"Parameters: {sum(p.numel() for p in model.parameters()):,}")
+    print_model(model)
     optimizer = torch.optim.SGD(model.parameters(), lr=args.lr)
 
-    watch = Watch(model, data, args.epochs)
-    with stop_on_ctrl_c(watch):  # Ctrl-C: go on with what was learned so far
-        train_model(model, optimizer, train_loader, args.epochs, watch)
+    watch = Watch(model, data, args.epochs)  # the losses after each epoch, printed and kept
+    train_model(model, optimizer, train_loader, args.epochs, watch)
 
     results = evaluate(model, data)
     for size, age, walk in args.predict or []:
@@ -62,7 +62,7 @@ def main(argv=None):
 
 
 def parse_args(argv):
-    parser = Parser(description="Predict monthly rent (万円) with a small MLP.")
+    parser = Parser(__file__, description="Predict monthly rent (万円) with a small MLP.")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
                         help="CSV with columns " + ",".join(FEATURES + [TARGET]) + " (default: data/rent.csv)")
     parser.add_argument("--epochs", type=int, default=200, help="passes over the training data (default: 200)")
@@ -73,7 +73,8 @@ def parse_args(argv):
     parser.add_argument("--predict", nargs=3, type=float, action="append", metavar=("SIZE", "AGE", "WALK"),
                         help="also predict the rent of a room: m^2, years, minutes on foot (repeatable)")
     add_figure_flags(parser)
-    add_compare_flags(parser)
+    add_compare_flags(parser, data_flag="data")
+    parser.view_flags.add("predict")  # what is printed, not what is learned: not in the title
     args = parser.parse_args(argv)
     if args.epochs <= 0:
         fail(f"--epochs must be positive, got {args.epochs}")
@@ -88,7 +89,7 @@ def parse_args(argv):
             fail("--predict values must be finite numbers")
         if size <= 0 or age < 0 or walk < 0:
             fail(f"--predict needs SIZE > 0, AGE >= 0 and WALK >= 0, got {size:g} {age:g} {walk:g}")
-    args.record = start_record(args, __file__)  # written into runs/ with the final figure
+    args.record = start_record(args, data_flag="data", first_epoch=1)  # written into runs/ with the figure
     return args
 
 
@@ -122,6 +123,7 @@ def split_and_scale(X, t, seed):
     }
 
 
+@keep_results_on_ctrl_c  # 本との違い: Ctrl-C goes on to the results with what was learned
 def train_model(model, optimizer, train_loader, epochs, watch):
     # Mini-batches: with one step per epoch over all rows, lr 0.01 needs about
     # 10x the epochs (2,000 instead of 200) to get as far.
@@ -182,3 +184,4 @@ class RentMLP(nn.Module):
 
 if __name__ == "__main__":
     main()
+    exit_now()  # skips about 1 s of clean-up at exit: every file is written

@@ -65,6 +65,7 @@ FLAG_CASES = [
     (["--predict", "60", "2"], "expected 3 arguments"),
     (["--predict", "60", "two", "3"], "invalid float value"),
     (["--save", "rent.csv"], "--save needs a .png file name"),
+    (["--compare", "0"], "--compare needs a number of earlier runs, 1 or more, got '0'"),
     (["--unknown"], "unrecognized arguments"),
 ]
 

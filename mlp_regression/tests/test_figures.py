@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from matplotlib.colors import to_hex
 
+import figures.training as train_figures
 import train
-import train_figures
 
 CHAPTER_DIR = Path(__file__).resolve().parent.parent
 

@@ -1,5 +1,6 @@
-"""Every run of train.py is recorded in runs/ (records.py); --compare draws earlier runs
-behind this one; runs.py lists, draws and diffs the records."""
+"""Every run of train.py is recorded in runs/ (booktools.records); --compare draws earlier
+runs behind this one, labelled with this chapter's flags; runs.py lists, draws and diffs
+this chapter's records."""
 import json
 import os
 import shutil
@@ -8,11 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from matplotlib.colors import to_hex
 
-import records
+import figures.training as train_figures
 import runs
 import train
-import train_figures
+from booktools import records
 
 CHAPTER_DIR = Path(__file__).resolve().parent.parent
 
@@ -29,7 +31,7 @@ def train_run(capsys, tmp_path):
 @pytest.fixture
 def final_figure(monkeypatch):
     shown = {}
-    monkeypatch.setattr(train_figures, "show_figure", lambda fig, no_show: shown.update(figure=fig))
+    monkeypatch.setattr(train_figures, "show_figure", lambda fig, args: shown.update(figure=fig))
     return shown
 
 
@@ -73,11 +75,13 @@ def test_flag_and_code_changes_are_labelled(tmp_path):
 
 
 def test_compare_draws_earlier_runs_labelled(train_run, final_figure):
-    train_run("--hidden", "2")
+    train_run("--hidden", "2", "--predict", "60", "2", "3")  # --predict: printed, not learned
     train_run("--compare")
     loss = final_figure["figure"].axes[0]
     labels = [line.get_label() for line in loss.lines if not line.get_label().startswith("_")]
     assert labels == ["run 1: hidden 2", "this run: MLP, training rows", "this run: MLP, test rows"]
+    # Earlier runs in colours of their own: not this run's blue and orange, nor linear regression's gray.
+    assert to_hex(loss.lines[0].get_color()) == to_hex(train_figures.EARLIER_COLORS[0]) == to_hex("tab:green")
 
 
 def test_compare_with_no_earlier_run_shows_this_run_only(train_run, final_figure):
@@ -86,26 +90,6 @@ def test_compare_with_no_earlier_run_shows_this_run_only(train_run, final_figure
     assert err == ""
     loss = final_figure["figure"].axes[0]
     assert [line.get_label() for line in loss.lines] == ["MLP, training rows", "MLP, test rows"]
-
-
-def test_a_broken_record_and_an_unwritable_runs_folder_give_one_warning(train_run, capsys, runs_dir):
-    train_run()
-    train_run("--lr", "0.05")
-    (runs_dir / "0002" / "record.json").write_bytes(b"\x00\xff garbage")
-    out, err = train_run("--compare")
-    assert err.startswith("warning: runs/: skipped runs/0002/record.json") and err.count("\n") == 1
-    assert "Test R^2" in out and (runs_dir / "0003" / "record.json").exists()
-
-    runs.main([])
-    out, err = capsys.readouterr()
-    assert [line.split()[0] for line in out.splitlines()[1:]] == ["1", "3"]
-    assert "skipped runs/0002/record.json" in err
-
-    shutil.rmtree(runs_dir)
-    runs_dir.write_text("a file where the folder should be", encoding="utf-8")
-    out, err = train_run()
-    assert err.startswith("warning: runs/: this run was not recorded (") and err.count("\n") == 1
-    assert "Saved figure to" in out
 
 
 def test_runs_py_table_figure_and_diff(train_run, capsys, tmp_path):

@@ -1,17 +1,18 @@
-"""What watches train.py's loop: the training and test loss after each epoch (printed,
-kept for the figure and the run record), and Ctrl-C.
+"""What watches train.py's loop: the training and test loss after each epoch, printed,
+and kept for the figure and the run record.
 """
 
 import math
-from contextlib import contextmanager
 
 import torch
 
-from cli import fail
+from booktools.cli import fail
+
 
 class Watch:
     """Called by train_model after each epoch: the MSE on all training and all test rows
-    (standardized rent), printed at epoch 1 and every tenth of the run, kept for the figure."""
+    (standardized rent), printed at epoch 1 and every tenth of the run, kept for the figure.
+    epochs_done and state: what booktools' keep_results_on_ctrl_c reads after Ctrl-C."""
 
     def __init__(self, model, data, epochs):
         self.model, self.data = model, data
@@ -34,11 +35,10 @@ class Watch:
             y = self.model(self.data[f"X_{part}"])
             return torch.nn.functional.mse_loss(y, self.data[f"t_{part}"]).item()
 
+    @property
+    def epochs_done(self):
+        return len(self.history["epoch"])
 
-@contextmanager
-def stop_on_ctrl_c(watch):
-    """Ctrl-C ends the training early; the script goes on with what was learned."""
-    try:
-        yield
-    except KeyboardInterrupt:
-        print(f"Interrupted after {len(watch.history['epoch'])} epochs; showing the results so far.")
+    @property
+    def state(self):
+        return self.history

@@ -5,7 +5,8 @@ import math
 
 import numpy as np
 
-from cli import fail
+from booktools.cli import fail
+
 
 def read_table(path, columns, min_rows):
     """The named columns of a CSV file as a float array (rows x columns), in that order.

@@ -2,11 +2,13 @@
 the predicted against the actual rents.
 """
 
-from figures import save_figure, show_figure
-from records import draw_earlier
+from booktools.figures import save_figure, show_figure
+from booktools.records import draw_earlier
 
 # One meaning per colour in the whole figure.
 TRAIN_COLOR, TEST_COLOR, LINEAR_COLOR = "tab:blue", "tab:orange", "tab:gray"
+# Earlier runs' colours (--compare): not this run's blue and orange, nor the gray of linear regression.
+EARLIER_COLORS = ["tab:green", "tab:red", "tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan"]
 
 
 def show_results(history, results, args):
@@ -17,8 +19,8 @@ def show_results(history, results, args):
     fig.suptitle(" ".join(["train.py", *args.changed]) if args.changed
                  else "train.py (default settings)")
     earlier = args.record.earlier  # --compare: earlier runs, faded (training solid, test dotted)
-    draw_earlier(ax_loss, earlier, "train loss")
-    draw_earlier(ax_loss, earlier, "test loss", labelled=False, linestyle=":")
+    draw_earlier(ax_loss, earlier, "train loss", colors=EARLIER_COLORS)
+    draw_earlier(ax_loss, earlier, "test loss", labelled=False, colors=EARLIER_COLORS, linestyle=":")
     this = "this run: " if earlier else ""
     ax_loss.plot(history["epoch"], history["train"], color=TRAIN_COLOR, label=f"{this}MLP, training rows")
     ax_loss.plot(history["epoch"], history["test"], color=TEST_COLOR, label=f"{this}MLP, test rows")
@@ -45,12 +47,12 @@ def show_results(history, results, args):
     ax_pred.set_aspect("equal")
     ax_pred.legend(loc="upper left")
     fig.tight_layout()
-    saved = save_figure(fig, args.save, "mlp_regression.png")
+    saved = save_figure(fig, args, "mlp_regression.png")
     finals = {"train loss": history["train"][-1], "test loss": history["test"][-1],
               "test RMSE": results["rmse"], "R^2": r2["mlp"]} if history["epoch"] else {}
     curves = {"train loss": history["train"], "test loss": history["test"]}
     args.record.finish(curves, finals, fig, saved)
-    show_figure(fig, args.no_show)
+    show_figure(fig, args)
 
 
 def label_last_values(ax, history):
