@@ -1,11 +1,6 @@
-"""Check that this machine can run the chapter: one line each for the OS and CPU, Python,
-uv, torch, numpy, matplotlib, figure windows, the console and this folder.
-
-    uv run ./src/check_setup.py
-
-Exit status 0: the chapter can run here; 1: a line marked PROBLEM says what to do first.
-The checks are the same in every chapter (booktools.check_setup).
-"""
+"""Check that this machine can run point_classifier_2d: one line each for the OS, Python, uv,
+torch, figure windows and more. Exit 0 when it can; 1 when a line marked PROBLEM says
+what to do first. The checks are booktools'."""
 import sys
 
 import booktools.check_setup
