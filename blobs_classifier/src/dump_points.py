@@ -13,8 +13,8 @@ from sklearn.datasets import make_blobs
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from cli import Parser, add_figure_flags, fail
-from train_figures import plot_data, show_points
+from booktools.cli import Parser, add_figure_flags, fail
+from figures.points import plot_data, show_points
 
 # The article's values (the defaults of the flags).
 CLASS_NUM = 3
@@ -33,7 +33,7 @@ def main(argv=None):
 
 
 def parse_args(argv):
-    parser = Parser(description="Make the make_blobs data of the chapter and plot it.")
+    parser = Parser(__file__, description="Make the make_blobs data of the chapter and plot it.")
     add_data_args(parser)
     add_figure_flags(parser)
     args = parser.parse_args(argv)

@@ -6,11 +6,11 @@ then is checked on the validation data.
     uv run ./src/train.py --hidden 16
 
 main() follows the article's steps: data, hyperparameters, model / loss function /
-optimizer, the training loop, validation. Beside it: cli.py (flags, torch set-up),
-watch.py (the losses per epoch, Ctrl-C), train_figures.py (the figures, live and final),
-records.py (every run recorded in runs/; --compare). --seed sets the model's random
-initial weights; the data itself is fixed by --data-seed (random_state of make_blobs and
-train_test_split, 42 as in the article).
+optimizer, the training loop, validation. Beside it: figures/training.py (the figures,
+live and final, and the Watch that keeps the losses per epoch) and the booktools package
+that every chapter shares (flags, seed, Ctrl-C, run records in runs/, --compare).
+--seed sets the model's random initial weights; the data itself is fixed by --data-seed
+(random_state of make_blobs and train_test_split, 42 as in the article).
 """
 
 import math
@@ -20,11 +20,12 @@ import torch
 import torch.nn as nn
 import torch.optim as optim
 
-from cli import Parser, add_figure_flags, fail, print_model, set_up_torch
+from booktools.cli import (Parser, add_figure_flags, exit_now, fail, keep_results_on_ctrl_c, pick_device,
+                           print_model, seed_everything)
+from booktools.records import add_compare_flags, start_record
 from dump_points import add_data_args, check_data_args, make_data
-from records import add_compare_flags, start_record
-from train_figures import plot_data, show_results, start_live_view
-from watch import Watch, stop_on_ctrl_c
+from figures.points import plot_data
+from figures.training import Watch, show_results, start_live_view
 
 # The article's hyperparameters (the defaults of --epochs and --lr).
 NUM_EPOCHS = 1000
@@ -34,7 +35,6 @@ SEED = 0
 
 def main(argv=None):
     args = parse_args(argv)
-    set_up_torch(args.seed)
 
     # Data (made in dump_points.py, as the article makes it)
     class_num = args.classes
@@ -55,14 +55,14 @@ def main(argv=None):
         model = HiddenLayerClassifier(input_size, args.hidden, output_size)
     loss_function = nn.CrossEntropyLoss()
     optimizer = optim.SGD(model.parameters(), lr=learning_rate)
-    print_model(model, train_labels, val_labels)
+    print_model(model)
+    print(f"Training points: {len(train_labels)}, validation points: {len(val_labels)}")
 
     # Training (watched by our figures; Ctrl-C stops it and goes on with what was learned)
     points = plot_data(train_data, val_data, train_labels, val_labels, scaler, class_num)
     watch = Watch(model, loss_function, val_data, val_labels,
                   start_live_view(model, points, args))
-    with stop_on_ctrl_c(watch):
-        train_model(model, loss_function, optimizer, train_data, train_labels, num_epochs, watch)
+    train_model(model, loss_function, optimizer, train_data, train_labels, num_epochs, watch)
     watch.finish()
 
     # Validation
@@ -74,8 +74,8 @@ def main(argv=None):
 
 
 def parse_args(argv):
-    parser = Parser(description="Train a classifier on make_blobs data "
-                                "(--seed: model init, --data-seed: the data).")
+    parser = Parser(__file__, description="Train a classifier on make_blobs data "
+                                          "(--seed: model init, --data-seed: the data).")
     add_data_args(parser)
     parser.add_argument("--epochs", type=int, default=NUM_EPOCHS,
                         help=f"full-batch training epochs (default {NUM_EPOCHS})")
@@ -88,6 +88,7 @@ def parse_args(argv):
                              "(one number per feature; repeatable)")
     parser.add_argument("--seed", type=int, default=SEED,
                         help=f"seed for the model's initial weights (default {SEED})")
+    parser.view_flags.add("predict")  # where the stars go, not what is learned
     add_figure_flags(parser, live=True)
     add_compare_flags(parser)
     args = parser.parse_args(argv)
@@ -101,10 +102,13 @@ def parse_args(argv):
     for point in args.predict or []:
         if len(point) != args.features:
             fail(f"--predict needs {args.features} numbers (one per feature), got {len(point)}")
-    args.record = start_record(args, __file__)  # written into runs/ with the final figure
+    seed_everything(args.seed)
+    pick_device("cpu")  # one thread: extra ones only add waiting on such tiny tensors
+    args.record = start_record(args, first_epoch=1)  # written into runs/ with the final figure
     return args
 
 
+@keep_results_on_ctrl_c  # 本との違い: Ctrl-C goes on to validation and the figure with what was learned
 def train_model(model, loss_function, optimizer, train_data, train_labels, num_epochs, watch):
     for epoch in range(num_epochs):
         # Reset the gradients the optimizer holds
@@ -179,3 +183,4 @@ class HiddenLayerClassifier(nn.Module):
 
 if __name__ == "__main__":
     main()
+    exit_now()  # skips about 1 s of clean-up at exit

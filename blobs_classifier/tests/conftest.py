@@ -18,7 +18,7 @@ CHAPTER_DIR = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(autouse=True)
 def runs_dir(tmp_path, monkeypatch):
-    """This test's runs/ folder (records.py reads RUNS_DIR), also for the scripts it starts."""
+    """This test's runs/ folder (booktools.records reads RUNS_DIR), also for the scripts it starts."""
     folder = tmp_path / "runs"
     monkeypatch.setenv("RUNS_DIR", str(folder))
     return folder

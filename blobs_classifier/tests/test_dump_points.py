@@ -8,7 +8,6 @@ from sklearn.datasets import make_blobs
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-import figures
 import dump_points
 
 
@@ -29,10 +28,12 @@ def test_default_data_and_figure(tmp_path, capsys):
 
 
 def test_headless_run_saves_to_outputs(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(figures, "OUTPUT_DIR", tmp_path)
+    # The chapter is found from the script's place: here a chapter folder in tmp_path.
+    monkeypatch.setattr(dump_points, "__file__", str(tmp_path / "src" / "dump_points.py"))
     dump_points.main([])
-    assert f"Saved figure to {tmp_path / 'dump_points.png'}" in capsys.readouterr().out
-    assert is_png(tmp_path / "dump_points.png")
+    saved = tmp_path / "outputs" / "dump_points.png"
+    assert f"Saved figure to {saved}" in capsys.readouterr().out
+    assert is_png(saved)
 
 
 def test_make_data_is_the_articles_data():

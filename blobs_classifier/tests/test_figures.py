@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-import cli
-import train_figures
+import figures.points as points_figures
+import figures.training as training_figures
 import train
 from conftest import CHAPTER_DIR
 
@@ -17,9 +17,9 @@ from conftest import CHAPTER_DIR
 def figures(monkeypatch):
     """The figures the scripts would show or save, kept for the test to read."""
     kept = []
-    monkeypatch.setattr(train_figures, "show_or_save", lambda fig, *args: kept.append(fig))
-    monkeypatch.setattr(train_figures, "save_figure", lambda fig, *args: None)
-    monkeypatch.setattr(train_figures, "show_figure", lambda fig, *args: kept.append(fig))
+    monkeypatch.setattr(points_figures, "show_or_save", lambda fig, *args: kept.append(fig))
+    monkeypatch.setattr(training_figures, "save_figure", lambda fig, *args: None)
+    monkeypatch.setattr(training_figures, "show_figure", lambda fig, *args: kept.append(fig))
     return kept
 
 
@@ -61,7 +61,9 @@ def test_the_title_names_the_flags_that_changed_the_run(figures):
 
 
 def test_gif_into_the_chapters_outputs_folder_makes_the_folder(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(cli, "OUTPUT_DIR", tmp_path.resolve() / "outputs")
+    # The chapter is found from the script's place: here a chapter folder in tmp_path.
+    (tmp_path / "src").mkdir()
+    monkeypatch.setattr(train, "__file__", str(tmp_path / "src" / "train.py"))
     monkeypatch.chdir(tmp_path)
     train.main(["--epochs", "20", "--gif", "outputs/train.gif", "--no-show"])
     assert (tmp_path / "outputs" / "train.gif").exists()

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import figures
-import train_figures
 import train
+from booktools.live import frame_epochs
+from figures.points import class_rgb
+from figures.training import FIGSIZE, SHADE_STRONGEST
 from conftest import CHAPTER_DIR
 
 
@@ -30,7 +31,7 @@ def test_window_updates_while_training(x_display, tmp_path):
                                            "--save", str(png))
     assert code == 0, err
     assert "Traceback" not in err
-    assert report["blits"] >= len(figures.frame_epochs(200))
+    assert report["blits"] >= len(frame_epochs(200))
     assert report["blits_on_screen"] > 1
     assert report["final_windows"] == 1
     assert "Validation Loss:" in out and f"Saved figure to {png}" in out
@@ -56,17 +57,17 @@ def nearest_class(image, classes):
     class colour blended into white, so 255 - pixel points the way of 255 - that colour);
     and whether it is shading at all (not a point, a ring or text)."""
     ink = 255 - np.asarray(image, dtype=float)[:, : image.width // 2]
-    ways = 1 - train_figures.class_rgb(classes)
+    ways = 1 - class_rgb(classes)
     ways /= np.linalg.norm(ways, axis=1, keepdims=True)
     along = ink @ ways.T  # how far along each class's way
     off = np.linalg.norm(ink[:, :, None, :] - along[..., None] * ways[None, None], axis=-1)
-    strong = along.max(axis=-1) <= 255 * train_figures.SHADE_STRONGEST * 1.1 + 8
+    strong = along.max(axis=-1) <= 255 * SHADE_STRONGEST * 1.1 + 8
     return off.argmin(axis=-1), (off.min(axis=-1) < 6) & strong & (ink.sum(axis=-1) > 6)
 
 
 def test_gif_frames_and_its_last_frame_shows_the_final_regions(tmp_path, capsys):
     frames, final = run_gif(["--epochs", "300"], tmp_path, capsys)
-    assert len(frames) == len(figures.frame_epochs(300))
+    assert len(frames) == len(frame_epochs(300))
     expected, pale = nearest_class(final, 3)
     last, last_pale = nearest_class(frames[-1], 3)
     first, _ = nearest_class(frames[0], 3)
@@ -87,8 +88,9 @@ def test_gif_last_frame_keeps_the_axes_of_the_frame_before(tmp_path, capsys):
     assert changed.any()  # the curves did move
     assert not changed[int(0.9 * height):].any()  # x tick labels and axis labels
     assert not changed[:, int(0.46 * width):int(0.53 * width)].any()  # colour key, loss's y ticks
-    # Text is drawn at least 9 pixels high at the GIF's size (10 pt at GIF_DPI).
-    assert figures.GIF_DPI * 10 / 72 >= 9 and frames[-1].width >= 900
+    # Text is drawn at least 9 pixels high at the GIF's size (10 pt at the GIF's dots per inch).
+    dpi = frames[-1].width / FIGSIZE[0]
+    assert dpi * 10 / 72 >= 9 and frames[-1].width >= 900
 
 
 def test_gif_with_three_features_has_no_regions_but_runs(tmp_path, capsys):

@@ -123,6 +123,7 @@ def test_ctrl_c_still_shows_results(tmp_path, capsys, monkeypatch):
     (["--features", "3", "--predict", "1", "2"], "--predict needs 3"),
     (["--predict", "one", "two"], "invalid float"),
     (["--save", "result.csv"], ".png"),
+    (["--compare", "0"], "--compare needs a number of earlier runs"),
 ])
 def test_bad_values_exit_2_with_one_line(capsys, args, words):
     with pytest.raises(SystemExit) as exit_info:

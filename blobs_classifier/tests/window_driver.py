@@ -61,6 +61,9 @@ FigureCanvasTkAgg.blit = blit
 plt.show = show
 sys.argv = args
 sys.path.insert(0, os.path.dirname(os.path.abspath(args[0])))
+import booktools.cli  # noqa: E402
+
+booktools.cli.exit_now = lambda: None  # train.py's quick exit would end this driver before its report
 try:
     runpy.run_path(args[0], run_name="__main__")
 finally:

@@ -1,19 +1,16 @@
-"""The chapter's figures: the points (dump_points.py), and train.py's decision regions
-and loss curves, live while training runs and at the end, with earlier runs' curves
-behind this run's (--compare).
+"""train.py's figure: the decision regions and the loss curves, live while training runs
+and at the end, with earlier runs' curves behind this run's (--compare); and the Watch
+that keeps every epoch's losses for it.
 """
 import math
-from types import SimpleNamespace
 
 import numpy as np
 import torch
 
-from figures import LiveView, can_show, save_figure, show_figure, show_or_save
-from records import draw_earlier
-
-# One colour per class (red/blue first as in the book); yellow is kept free for --predict.
-CLASS_COLORS = ["tab:red", "tab:blue", "tab:green", "tab:purple", "tab:brown",
-                "tab:pink", "tab:gray", "tab:cyan", "tab:olive"]
+from booktools.figures import can_show, save_figure, show_figure
+from booktools.live import LiveView
+from booktools.records import draw_earlier
+from figures.points import class_rgb, legend_handles, plane, plot_points, points_title, run_title, set_labels
 
 GRID_SIZE = 300  # the decision regions are drawn on a 300 x 300 grid
 FIGSIZE = (11.5, 5.2)
@@ -21,38 +18,36 @@ FIGSIZE = (11.5, 5.2)
 # from 1/classes, a pure guess, to 1), in steps that read like contour lines (and keep the
 # GIF's colours few).
 SHADE_WEAKEST, SHADE_STRONGEST, SHADE_STEPS = 0.06, 0.42, 8
+# Earlier runs' colours (--compare): not this run's blue and orange.
+EARLIER_COLORS = ["tab:green", "tab:red", "tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan"]
 
 
-def plot_data(train_data, val_data, train_labels, val_labels, scaler, classes):
-    """The points as numpy arrays for the figures: standardized (x) and in original units (raw)."""
-    train_x, val_x = train_data.numpy(), val_data.numpy()
-    return SimpleNamespace(classes=classes, features=train_x.shape[1], scaler=scaler,
-                           train_x=train_x, val_x=val_x,
-                           raw_train=scaler.inverse_transform(train_x),
-                           raw_val=scaler.inverse_transform(val_x),
-                           train_y=train_labels.numpy(), val_y=val_labels.numpy())
+class Watch:
+    """Called by train_model once per epoch: keeps the training loss and the validation
+    loss (only watched, never trained on) for the figures and the run record, and redraws
+    the live view. Ctrl-C (booktools' keep_results_on_ctrl_c) reads epochs_done and state."""
 
+    def __init__(self, model, loss_function, val_data, val_labels, live=None):
+        self.model, self.loss_function = model, loss_function
+        self.val_data, self.val_labels = val_data, val_labels
+        self.live = live or LiveView()  # LiveView() draws nothing
+        self.history = {"training": [], "validation": []}
+        self.state = self.history
 
-def run_title(script, args):
-    """The command that made the figure, with the flags that changed the run."""
-    return " ".join([script, *args.changed]) if args.changed else f"{script} (default settings)"
+    @property
+    def epochs_done(self):
+        return len(self.history["training"])
 
+    def __call__(self, epoch, loss):
+        with torch.no_grad():
+            val_loss = self.loss_function(self.model(self.val_data), self.val_labels)
+        # Both losses kept together: Ctrl-C never leaves one curve an epoch longer.
+        self.history["training"].append(loss.item())
+        self.history["validation"].append(val_loss.item())
+        self.live.update(epoch, self.history)  # redraws the figure now and then
 
-def show_points(data, args):
-    """dump_points.py: the data in original units and after StandardScaler."""
-    import matplotlib.pyplot as plt
-    fig, (ax_raw, ax_scaled) = plt.subplots(1, 2, figsize=(11, 5))
-    plot_points(ax_raw, data.raw_train, data.train_y, data.raw_val, data.val_y, data.classes)
-    plot_points(ax_scaled, data.train_x, data.train_y, data.val_x, data.val_y, data.classes)
-    set_labels(ax_raw, data.features, "original units")
-    set_labels(ax_scaled, data.features, "standardized")
-    ax_raw.set_title(points_title("make_blobs data", data.features))
-    ax_scaled.set_title(points_title("After StandardScaler", data.features))
-    ax_raw.legend(handles=legend_handles(data.classes), fontsize="small")
-    ax_scaled.legend(handles=legend_handles(data.classes), fontsize="small")
-    fig.suptitle(run_title("dump_points.py", args))
-    fig.tight_layout()
-    show_or_save(fig, args.save, args.no_show, "dump_points.png")
+    def finish(self):
+        self.live.finish()
 
 
 def new_figure(data, args):
@@ -135,11 +130,11 @@ def show_results(model, data, history, predictions, args):
     ax_loss.set_title(f"Loss (SGD, lr={args.lr:g})")
     ax_loss.legend(fontsize="small")
     fig.tight_layout()
-    saved = save_figure(fig, args.save, "train.png")
+    saved = save_figure(fig, args, "train.png")
     finals = {"loss": history["training"][-1], "validation loss": history["validation"][-1],
               "accuracy": 1 - wrong.mean()} if history["training"] else {}
     args.record.finish({f"{name} loss": values for name, values in history.items()}, finals, fig, saved)
-    show_figure(fig, args.no_show)
+    show_figure(fig, args)
 
 
 def loss_lines(ax_loss, args):
@@ -147,8 +142,8 @@ def loss_lines(ax_loss, args):
     (--compare: faded, training solid, validation dotted); with the last epoch and the
     top of the loss axis the earlier curves need."""
     earlier = args.record.earlier
-    draw_earlier(ax_loss, earlier, "training loss")
-    draw_earlier(ax_loss, earlier, "validation loss", labelled=False, linestyle=":")
+    draw_earlier(ax_loss, earlier, "training loss", colors=EARLIER_COLORS)
+    draw_earlier(ax_loss, earlier, "validation loss", labelled=False, colors=EARLIER_COLORS, linestyle=":")
     this = "this run: " if earlier else ""
     train_line, = ax_loss.plot([], [], color="tab:blue", label=f"{this}training")
     val_line, = ax_loss.plot([], [], color="tab:orange", label=f"{this}validation")
@@ -259,55 +254,3 @@ def draw_key(ax, classes):
     ax.yaxis.tick_right()
     ax.yaxis.set_label_position("right")
     ax.set_ylabel("shading = probability of the chosen class")
-
-
-def plane(x, y):
-    """Where each point goes on the 2-D plot: its first two features.
-    With a single feature the class label serves as the vertical position."""
-    if x.shape[1] >= 2:
-        return x[:, 0], x[:, 1]
-    return x[:, 0], y.astype(float)
-
-
-def plot_points(ax, train_x, train_y, val_x, val_y, classes):
-    """Training points filled circles, validation points triangles with a black edge."""
-    for k in range(classes):
-        color = class_color(k)
-        px, py = plane(train_x[train_y == k], train_y[train_y == k])
-        ax.scatter(px, py, s=18, color=color, alpha=0.8)
-        px, py = plane(val_x[val_y == k], val_y[val_y == k])
-        ax.scatter(px, py, s=40, marker="^", color=color, edgecolor="black", linewidth=0.8)
-    if train_x.shape[1] == 1:
-        ax.set_yticks(range(classes))
-
-
-def legend_handles(classes):
-    """A compact legend: one patch per class colour, one marker per split."""
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-    handles = [Patch(color=class_color(k), label=f"class {k}") for k in range(classes)]
-    handles.append(Line2D([], [], linestyle="", marker="o", color="gray", label="training"))
-    handles.append(Line2D([], [], linestyle="", marker="^", color="gray",
-                          markeredgecolor="black", label="validation"))
-    return handles
-
-
-def set_labels(ax, features, units):
-    ax.set_xlabel(f"feature 1 ({units})")
-    ax.set_ylabel(f"feature 2 ({units})" if features >= 2 else "class (only 1 feature)")
-
-
-def points_title(title, features):
-    if features >= 3:
-        return f"{title}\n(first 2 of {features} features shown)"
-    return title
-
-
-def class_color(k):
-    return CLASS_COLORS[k % len(CLASS_COLORS)]
-
-
-def class_rgb(classes):
-    """The class colours as an array of RGB rows (0..1)."""
-    from matplotlib.colors import to_rgb
-    return np.array([to_rgb(class_color(k)) for k in range(classes)])
