@@ -229,13 +229,14 @@ def read_code(folder):
 
 
 def thin(values, first_epoch=0):
-    """A curve with at most MOST_POINTS points, its shape kept: for each of MOST_POINTS / 2
-    stretches of epochs, its lowest and its highest point (so a one-epoch spike survives)."""
+    """A curve with at most MOST_POINTS points, its shape kept: the first and the last, and
+    for each of MOST_POINTS / 2 - 1 stretches of epochs, its lowest and its highest point
+    (so a one-epoch spike survives)."""
     values = np.asarray(values, dtype=float)
     if len(values) <= MOST_POINTS:
         keep = np.arange(len(values))
     else:
-        edges = np.linspace(0, len(values), MOST_POINTS // 2 + 1).astype(int)
+        edges = np.linspace(0, len(values), MOST_POINTS // 2).astype(int)
         keep = [0, len(values) - 1]
         for start, end in zip(edges[:-1], edges[1:]):
             part = values[start:end]

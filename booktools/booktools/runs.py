@@ -102,10 +102,14 @@ def show_diff(runs, record):
 
 def draw_runs(chosen, curves, args):
     """The chosen runs' curves in one figure, each labelled with what sets it apart."""
+    panels = [name for name in curves if any(name in record["curves"] for record in chosen)]
+    if not panels:  # records of an older version of the chapter, its curves named otherwise
+        numbers = ", ".join(str(record["number"]) for record in chosen)
+        fail(f"run{'s' if len(chosen) > 1 else ''} {numbers} recorded no curve that runs.py draws "
+             f"(it draws {', '.join(curves)})")
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    panels = [name for name in curves if any(name in record["curves"] for record in chosen)]
     fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels) + 1.5, 5), squeeze=False)
     for ax, name in zip(axes[0], panels):
         axis_label, scale = curves[name]

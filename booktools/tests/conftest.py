@@ -1,0 +1,114 @@
+"""The tests run booktools as the chapters use it: through the small chapter in chapter/
+(src/train.py, src/train_linear.py, src/runs.py), in-process (main([...])) and as the reader
+runs it (python ./src/train.py ... in a copy of that folder)."""
+import atexit
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+# Headless: figures are saved, never shown. Set before matplotlib is imported.
+os.environ["MPLBACKEND"] = "Agg"
+# Run records go to a temporary folder, never into chapter/runs/ (each test gets its own
+# below; this one catches anything run outside a test).
+os.environ["RUNS_DIR"] = tempfile.mkdtemp(prefix="runs-")
+atexit.register(shutil.rmtree, os.environ["RUNS_DIR"], ignore_errors=True)
+
+TESTS_DIR = Path(__file__).resolve().parent
+CHAPTER_DIR = TESTS_DIR / "chapter"
+STEPS, WIDE = str(CHAPTER_DIR / "data" / "steps.csv"), str(CHAPTER_DIR / "data" / "wide.csv")
+
+
+def epoch_losses(output):
+    """The (epoch, loss) pairs of the 'Epoch N, Loss: x' lines."""
+    return [(int(e), float(x)) for e, x in re.findall(r"^Epoch (\d+), Loss: (\S+)$", output, re.M)]
+
+
+def assert_one_line_error(code, err, *words):
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    for word in words:
+        assert word in lines[0], (word, err)
+
+
+@pytest.fixture(autouse=True)
+def runs_dir(tmp_path, monkeypatch):
+    """This test's runs/ folder (booktools.records reads RUNS_DIR), also for the scripts it starts."""
+    folder = tmp_path / "runs"
+    monkeypatch.setenv("RUNS_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def run_main(capsys):
+    """Call a script's main() in-process; return (exit code, stdout, stderr)."""
+    def run(main, *argv):
+        try:
+            main(list(argv))
+            code = 0
+        except SystemExit as exit:
+            code = exit.code
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+    return run
+
+
+@pytest.fixture
+def train_run(run_main, tmp_path):
+    """train.py's main() (or train_linear.py's) headless and short; returns (out, err).
+    The figure goes to --save in tmp_path: never into the chapter's outputs/."""
+    import train
+
+    def run(*argv, data=STEPS, script=train, save=tmp_path / "figure.png"):
+        code, out, err = run_main(script.main, data, "--save", str(save), *argv)
+        assert code == 0, err
+        return out, err
+    return run
+
+
+@pytest.fixture
+def chapter(tmp_path):
+    """A copy of the test chapter, and a function that runs one of its scripts there as the
+    reader does (python ./src/SCRIPT ...); its runs/ is the copy's own."""
+    copy = tmp_path / "chapter"
+    shutil.copytree(CHAPTER_DIR, copy, ignore=shutil.ignore_patterns("__pycache__", "outputs", "runs"))
+    env = {key: value for key, value in os.environ.items() if key != "RUNS_DIR"}
+
+    def run(script, *argv, code=0, env_extra=None):
+        result = subprocess.run([sys.executable, f"./src/{script}", *argv], cwd=copy,
+                                env={**env, **(env_extra or {})}, capture_output=True, text=True,
+                                encoding="utf-8", timeout=120)
+        assert result.returncode == code, result.stderr
+        return result
+
+    run.folder = copy
+    return run
+
+
+@pytest.fixture(scope="session")
+def x_display():
+    """A virtual X display (Xvfb) for the real-window tests; skips where there is none."""
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed (Debian: apt-get install xvfb xauth)")
+    if subprocess.run([sys.executable, "-c", "import tkinter"], capture_output=True).returncode:
+        pytest.skip("this Python has no tkinter, so matplotlib cannot open a TkAgg window")
+    # -displayfd: Xvfb picks a free display number and writes it to the pipe.
+    read_end, write_end = os.pipe()
+    server = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1600x1200x24",
+                               "-nolisten", "tcp"], pass_fds=[write_end],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_end)
+    with os.fdopen(read_end) as pipe:
+        number = pipe.readline().strip()
+    if not number:
+        server.kill()
+        pytest.skip("Xvfb did not start")
+    yield f":{number}"
+    server.terminate()
+    server.wait(timeout=10)
