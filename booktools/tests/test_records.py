@@ -252,8 +252,9 @@ def test_flag_and_code_changes_are_labelled_in_a_copy_of_the_chapter(chapter, ru
     assert len(table) == 4
     assert table[1].split()[0] == "1" and table[1].endswith("  first: train.py ./data/steps.csv --no-show")
     assert table[2].split()[0] == "2" and table[2].endswith("  lr 0.05")
-    assert table[3].split()[0] == "3" and table[3].endswith(
-        "  figures/curve.py: subplots(figsize=(7, 4)); train.py: Linear(2, 64), Linear(64, 1)")
+    # The whole label is longer than a table line may be (100 columns): cut with "...".
+    assert table[3].split()[0] == "3" and len(table[3]) == 100 and table[3].endswith(
+        "  figures/curve.py: subplots(figsize=(7, ...")
 
     diff = runs_py("--diff", "3")
     assert diff.startswith("Run 3: what changed in src/ since run 2\n")
@@ -266,7 +267,8 @@ def test_flag_and_code_changes_are_labelled_in_a_copy_of_the_chapter(chapter, ru
     # The labels --compare gave run 3's earlier curves: what each had that run 3 has not.
     problems = []
     first, second, third = records.read_records(chapter.folder / "runs", problems)
-    assert problems == [] and third["code_change"] == table[3].split("  ")[-1].strip()
+    assert problems == [] and third["code_change"] == \
+        "figures/curve.py: subplots(figsize=(7, 4)); train.py: Linear(2, 64), Linear(64, 1)"
     assert records.differences(first, third) == \
         "lr 0.1, figures/curve.py: subplots(figsize=(6, 4)); train.py: Linear(2, 128), Linear(128, 1)"
     assert records.differences(second, third).startswith("figures/curve.py: subplots(figsize=(6, 4)); ")
@@ -277,19 +279,21 @@ def test_compare_draws_the_last_runs_of_the_same_data_labelled(train_run, final_
     train_run()
     train_run(data=WIDE)  # other data: not compared unless asked
     out, _ = train_run("--lr", "0.2", "--compare", "3")
-    assert labels(final_figure["figure"]) == ["run 1: lr 0.05", "run 2: lr 0.1", "this run"]
+    assert labels(final_figure["figure"]) == ["run 1: lr 0.05", "run 2: lr 0.1", "this run: lr 0.2"]
     assert "No earlier run" not in out
+    # The labels are printed too (one line each), for a reader who looks at the terminal.
+    assert "Compared with run 1: lr 0.05\nCompared with run 2: lr 0.1\n" in out
     # Each earlier run's curve is drawn, faded, behind this run's.
     earlier = final_figure["figure"].axes[0].lines[:2]
     assert [len(line.get_xdata()) for line in earlier] == [30, 30] and earlier[0].get_alpha() == 0.45
 
     train_run("--compare", "1")
-    assert labels(final_figure["figure"]) == ["run 4: lr 0.2", "this run"]  # the last one
+    assert labels(final_figure["figure"]) == ["run 4: lr 0.2", "this run: lr 0.1"]  # the last one
 
     train_run("--compare-all", "--compare", "2", "--seed", "1")
-    assert labels(final_figure["figure"]) == ["run 4: lr 0.2, seed 0", "run 5: seed 0", "this run"]
+    assert labels(final_figure["figure"]) == ["run 4: lr 0.2, seed 0", "run 5: seed 0", "this run: seed 1"]
     train_run("--compare-all", "--lr", "0.3")  # --compare-all alone: the last run, whatever its data
-    assert labels(final_figure["figure"]) == ["run 6: lr 0.1, seed 1", "this run"]
+    assert labels(final_figure["figure"]) == ["run 6: lr 0.1, seed 1", "this run: lr 0.3, seed 0"]
     train_run("--compare-all", "--compare", "7")
     assert labels(final_figure["figure"])[2] == "run 3: wide.csv"
     # A compared figure says so in its legend only: its title keeps the flags that changed.
@@ -300,9 +304,10 @@ def test_compare_takes_the_partner_scripts_runs_too(train_run, final_figure):
     train_run("--bias", "0.3", script=train_linear)
     train_run("--compare")
     # --bias is train_linear.py's own flag: the script's name says it (and its one layer).
-    assert labels(final_figure["figure"]) == ["run 1: train_linear.py", "this run"]
+    assert labels(final_figure["figure"]) == ["run 1: train_linear.py", "this run: train.py"]
     out, _ = train_run("--compare", "2", "--lr", "0.2", script=train_linear)
-    assert labels(final_figure["figure"]) == ["run 1: lr 0.1, bias 0.3", "run 2: train.py, lr 0.1", "this run"]
+    assert labels(final_figure["figure"]) == ["run 1: lr 0.1, bias 0.3", "run 2: train.py, lr 0.1",
+                                              "this run: train_linear.py, lr 0.2"]
 
 
 def test_compare_with_no_earlier_run_shows_this_run_only(train_run, final_figure):
@@ -313,7 +318,7 @@ def test_compare_with_no_earlier_run_shows_this_run_only(train_run, final_figure
     out, _ = train_run("--compare", data=WIDE)  # run 1 is on other data
     assert "No earlier run of train.py or train_linear.py on wide.csv in runs/" in out
     out, _ = train_run("--compare", "--compare-all")
-    assert "No earlier run" not in out and labels(final_figure["figure"]) == ["run 2: wide.csv", "this run"]
+    assert "No earlier run" not in out and labels(final_figure["figure"]) == ["run 2: wide.csv", "this run: steps.csv"]
 
 
 def test_compare_with_no_runs_at_all_and_every_data_file(train_run):
@@ -343,7 +348,7 @@ def test_a_broken_record_gives_one_warning_and_the_others_are_used(train_run, ru
     assert err.count("\n") == 1 and err.startswith("warning: runs/: skipped ")
     assert "runs/0001/record.json" in err and "runs/0002/record.json: not a run record" in err
     assert "runs/0003/: no record.json" in err
-    assert labels(final_figure["figure"]) == ["run 4: lr 0.04", "this run"]  # the good one is still drawn
+    assert labels(final_figure["figure"]) == ["run 4: lr 0.04", "this run: lr 0.1"]  # the good one is still drawn
     assert (tmp_path / "figure.png").exists()  # trained and drew as before
     assert read(runs_dir / "0005")["changes_since"] == 4  # and was recorded
 

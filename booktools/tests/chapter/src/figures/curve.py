@@ -66,7 +66,7 @@ def make_figure(args):
     draw_earlier(ax, args.record.earlier, "loss")  # --compare: earlier runs, faded
     ax.set_xlim(0, max([args.epochs] + [record["curves"]["loss"]["epoch"][-1] for _, record in args.record.earlier
                                         if len(record["curves"].get("loss", {}).get("epoch", []))]))
-    line, = ax.plot([], [], color="tab:purple", label="this run")
+    line, = ax.plot([], [], color="tab:purple", label=args.record.this_label())
     if args.record.earlier:
         ax.legend(loc="upper right", fontsize="small")
     fig.tight_layout()
