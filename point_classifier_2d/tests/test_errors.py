@@ -85,13 +85,6 @@ def test_missing_model_argument(run_main):
     assert_one_line_error(code, err, "model")
 
 
-def test_save_must_be_a_png_so_data_is_never_overwritten(run_main, tmp_path):
-    csv_path = write(tmp_path, GOOD_ROWS)
-    code, _, err = run_main(train.main, csv_path, "simple", "--epochs", "1", "--save", csv_path)
-    assert_one_line_error(code, err, "--save needs a .png file name")
-    assert open(csv_path, encoding="utf-8").read() == GOOD_ROWS
-
-
 def test_error_through_uv_has_no_traceback():
     result = subprocess.run(
         ["uv", "run", "./src/train.py", "./data/linear.csv", "complx"],

@@ -5,7 +5,6 @@ import subprocess
 import sys
 
 import numpy as np
-import pytest
 from PIL import Image
 
 from booktools.live import frame_epochs
@@ -25,33 +24,6 @@ def run_in_window(display, *argv, close_live_after=None):
                             env={**os.environ, "DISPLAY": display, "MPLBACKEND": "TkAgg"})
     report = json.loads(result.stderr.strip().splitlines()[-1])
     return result.returncode, result.stdout, result.stderr, report
-
-
-def test_window_updates_while_training(x_display, tmp_path):
-    png = tmp_path / "final.png"
-    code, out, err, report = run_in_window(x_display, CURVE, "complex", "--epochs", "301",
-                                           "--save", str(png))
-    assert code == 0, err
-    assert "Traceback" not in err
-    # One blit per frame (and one per full redraw), with the window on the screen.
-    assert report["blits"] >= len(frame_epochs(301))
-    assert report["blits_on_screen"] > 1
-    # At the end only the final figure is open, and it was saved as without a window.
-    assert report["final_windows"] == 1
-    assert f"Saved figure to {png}" in out and png.stat().st_size > 10_000
-
-
-def test_closing_the_window_stops_drawing_not_training(x_display, tmp_path):
-    gif = tmp_path / "run.gif"
-    code, out, err, report = run_in_window(x_display, CURVE, "complex", "--epochs", "301",
-                                           "--gif", str(gif), close_live_after=5)
-    assert code == 0, err
-    assert "Traceback" not in err
-    assert report["closed_live"]
-    assert report["blits_after_close"] == 0  # nothing drawn into the closed window
-    # Training went on to the end, and so did the GIF: every frame, epoch 300 the last.
-    with Image.open(gif) as animation:
-        assert animation.n_frames == len(frame_epochs(301))
 
 
 def test_no_live_draws_only_the_final_figure(x_display):
@@ -99,14 +71,6 @@ def test_gif_frames_and_its_last_frame_is_the_final_figure(run_main, tmp_path):
     assert (first == expected).mean() < 0.8
 
 
-def test_short_run_draws_every_epoch_long_run_about_50_frames():
-    assert frame_epochs(5) == [0, 1, 2, 3, 4]
-    epochs = frame_epochs(20001)
-    assert 40 <= len(epochs) <= 80
-    assert epochs[:4] == [0, 1, 2, 3] and epochs[-1] == 20000
-    assert all(a < b for a, b in zip(epochs, epochs[1:]))
-
-
 def assert_one_line_error(code, out, err, *words):
     assert code == 2
     lines = err.strip().splitlines()
@@ -114,49 +78,6 @@ def assert_one_line_error(code, out, err, *words):
     for word in words:
         assert word in lines[0]
     assert "Epoch" not in out  # checked before training
-
-
-@pytest.mark.parametrize("name, words", [
-    ("anim.png", ["--gif needs a .gif file name"]),
-    ("anim", ["--gif needs a .gif file name"]),
-    ("no_such_folder/anim.gif", ["no_such_folder", "does not exist"]),
-])
-def test_bad_gif_values(run_main, tmp_path, name, words):
-    code, out, err = run_main(train.main, CURVE, "simple", "--gif", str(tmp_path / name))
-    assert_one_line_error(code, out, err, *words)
-
-
-def test_gif_never_overwrites_a_file_that_is_not_a_gif(run_main, tmp_path):
-    notes = tmp_path / "notes.gif"
-    notes.write_text("my notes\n", encoding="utf-8")
-    code, out, err = run_main(train.main, CURVE, "simple", "--gif", str(notes))
-    assert_one_line_error(code, out, err, "is not a GIF")
-    assert notes.read_text(encoding="utf-8") == "my notes\n"
-
-
-def test_gif_that_is_a_folder(run_main, tmp_path):
-    (tmp_path / "frames.gif").mkdir()
-    code, out, err = run_main(train.main, CURVE, "simple", "--gif", str(tmp_path / "frames.gif"))
-    assert_one_line_error(code, out, err, "is a folder")
-
-
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
-                    reason="root may write into any folder")
-def test_gif_in_a_folder_that_cannot_be_written(run_main, tmp_path):
-    locked = tmp_path / "locked"
-    locked.mkdir(mode=0o500)
-    code, out, err = run_main(train.main, CURVE, "simple", "--gif", str(locked / "a.gif"))
-    assert_one_line_error(code, out, err, "cannot write into folder")
-
-
-def test_gif_from_an_earlier_run_is_replaced(run_main, tmp_path):
-    gif = tmp_path / "run.gif"
-    Image.new("RGB", (4, 4)).save(gif)
-    code, _, err = run_main(train.main, CURVE, "simple", "--epochs", "3", "--gif", str(gif),
-                            "--no-show", "--save", str(tmp_path / "run.png"))
-    assert code == 0, err
-    with Image.open(gif) as animation:
-        assert animation.size != (4, 4) and animation.n_frames == 3
 
 
 def test_ctrl_c_still_writes_the_gif_up_to_where_training_stopped(run_main, tmp_path, monkeypatch):
