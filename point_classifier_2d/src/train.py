@@ -13,7 +13,7 @@ import math
 import torch
 
 import dump_points
-from cli import Parser, add_figure_flags, exit_now, fail, print_model, set_seed_and_speed
+from cli import Parser, add_figure_flags, exit_now, fail, fused_adam, print_model, set_seed_and_speed
 from records import add_compare_flags, start_record
 from train_figures import show_results, start_live_view
 
@@ -70,7 +70,7 @@ def construct_model(name):
 def train_model(model, points, labels, epochs, lr, live):
     loss_fn = torch.nn.BCELoss()
     optimizer = torch.optim.Adam(model.parameters(), lr=lr,  # 本との違い: no late spikes (README)
-                                 betas=(0.9, 0.95), eps=1e-4, fused=True)  # fused: faster
+                                 betas=(0.9, 0.95), eps=1e-4, fused=fused_adam())  # fused: faster
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, epochs)  # 本との違い: lr -> 0
 
     for epoch in range(epochs):
