@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs every chapter's pytest suite (each chapter is its own uv project), then
 # every `uv run` command written in the READMEs and every script under cp932
-# (readme_check/), and fails if anything fails.
+# (readme_check/), then the checks for other readers' machines (platform_check/:
+# every chapter resolves on Linux, Windows and both kinds of Mac; the main scripts
+# run on an Intel Mac's torch 2.2.2; the GitHub Actions workflow passes actionlint),
+# and fails if anything fails.
 # Usage: ./test.sh   (real-MNIST tests run when MNIST_DATA_DIR is set)
 #
 # Two things run at a time, one per CPU core: two chapter suites side by side
@@ -56,6 +59,10 @@ echo "=== README commands and cp932 ==="
 uv run --no-project --with "pytest>=8" --with "pytest-xdist>=3" \
     pytest -q -rs -n 2 --dist loadgroup readme_check 2>&1 | tee "$logs/readme.log"
 count "README commands" "${PIPESTATUS[0]}" "$logs/readme.log"
+
+echo "=== Other machines: versions per platform, torch 2.2.2, workflow ==="
+uv run --no-project --with "pytest>=8" pytest -q platform_check 2>&1 | tee "$logs/platform.log"
+count "platform check" "${PIPESTATUS[0]}" "$logs/platform.log"
 
 echo
 [ -n "$broken" ] && echo "Failed:$broken"

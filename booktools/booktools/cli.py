@@ -204,6 +204,30 @@ def pick_device(name="cpu"):
     return torch.device(name)
 
 
+def flush_denormals():
+    """Treat tiny "denormal" floats as 0: the CPU computes them very slowly. numpy 1.x (an
+    Intel Mac's, with torch 2.2) works out its float limits on first use and warns on stderr
+    when denormals are flushed by then: it does so first."""
+    import torch
+
+    for kind in (np.float16, np.float32, np.float64, np.longdouble):
+        np.finfo(kind)
+    torch.set_flush_denormal(True)
+
+
+def fused_adam():
+    """`fused=` for Adam: True (one call updates every parameter; faster) where torch has a
+    fused Adam for the CPU (2.4 and later), else None (torch's usual Adam). An Intel Mac's
+    newest torch is 2.2.2, which has the fused kernel only for CUDA."""
+    import torch
+
+    try:
+        torch.optim.Adam([torch.zeros(1, requires_grad=True)], fused=True)
+    except RuntimeError:  # torch < 2.4: "`fused=True` requires all the params to be ... CUDA"
+        return None
+    return True
+
+
 def count_parameters(model):
     return sum(p.numel() for p in model.parameters())
 

@@ -13,8 +13,8 @@ import math
 import torch
 
 import dump_points
-from booktools.cli import (Parser, add_figure_flags, exit_now, fail, keep_results_on_ctrl_c, pick_device,
-                           print_model, seed_everything)
+from booktools.cli import (Parser, add_figure_flags, exit_now, fail, flush_denormals, fused_adam,
+                           keep_results_on_ctrl_c, pick_device, print_model, seed_everything)
 from booktools.records import add_compare_flags, start_record
 from figures.training import show_results, start_live_view
 
@@ -54,7 +54,7 @@ def parse_args(argv):
         fail(f"--lr must be greater than 0, got {args.lr}")
     seed_everything(args.seed)
     pick_device("cpu")  # one thread: a second one gains little on 200 points
-    torch.set_flush_denormal(True)  # tiny "denormal" floats as 0: the CPU computes them very slowly
+    flush_denormals()  # tiny floats as 0: the CPU computes them very slowly
     args.record = start_record(args, data_flag="csv")  # written into runs/ with the final figure
     return args
 
@@ -75,7 +75,7 @@ def construct_model(name):
 def train_model(model, points, labels, epochs, lr, live):
     loss_fn = torch.nn.BCELoss()
     optimizer = torch.optim.Adam(model.parameters(), lr=lr,  # 本との違い: no late spikes (README)
-                                 betas=(0.9, 0.95), eps=1e-4, fused=True)  # fused: faster
+                                 betas=(0.9, 0.95), eps=1e-4, fused=fused_adam())  # fused: faster
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, epochs)  # 本との違い: lr -> 0
 
     for epoch in range(epochs):

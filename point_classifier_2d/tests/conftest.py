@@ -22,11 +22,11 @@ def set_up_like_train(seed):
     """The torch set-up of train.py's parse_args, for tests that call its steps one by one."""
     import torch
 
-    from booktools.cli import pick_device, seed_everything
+    from booktools.cli import flush_denormals, pick_device, seed_everything
 
     seed_everything(seed)
     pick_device("cpu")
-    torch.set_flush_denormal(True)
+    flush_denormals()
 
 
 def epoch_losses(output):
