@@ -1,9 +1,8 @@
 """Show the first 100 MNIST training images with their labels (or only some digits, or augmented copies)."""
 
 import matplotlib.pyplot as plt
-import torch
 
-from booktools.cli import Parser, fail
+from booktools.cli import Parser, fail, seed_everything
 from booktools.figures import show_or_save
 from digits.mnist_data import augment, load_mnist
 from flags.chapter import add_common_flags
@@ -61,7 +60,7 @@ def show_images(images, labels, digits):
 
 def show_augmented(images, labels):
     """One row per image: the original, then 9 copies as train_mlp.py --augment makes them."""
-    torch.manual_seed(0)  # the same copies every run
+    seed_everything(0)  # the same copies every run
     originals = images[:GRID]
     copies = augment(originals.repeat_interleave(GRID - 1, dim=0)).view(len(originals), GRID - 1, 28, 28)
     fig, axes = plt.subplots(GRID, GRID, figsize=(8, 9), layout="constrained")
