@@ -21,7 +21,8 @@ TABLE_WIDTH = 100  # a table line fits a terminal of 100 columns
 def main(script, curves, argv=None, final_format="{:.4g}"):
     """script: the chapter's runs.py (__file__); curves: {name: (y-axis label, "log" or
     "linear")} of what its training scripts record; final_format: how a final value is
-    printed in the table (as the training scripts print it)."""
+    printed in the table (as the training scripts print it): a format string, or a
+    function that turns the value into its text."""
     args = parse_args(script, argv)
     runs = runs_dir(args.chapter_dir)
     if args.clear:
@@ -71,7 +72,8 @@ def missing(number, records):
 
 def print_table(records, final_format):
     """One line per run, at most TABLE_WIDTH characters (a long "what differed" is cut with ...)."""
-    finals = [", ".join(f"{name} {final_format.format(value)}" for name, value in record["finals"].items())
+    text = final_format if callable(final_format) else final_format.format
+    finals = [", ".join(f"{name} {text(value)}" for name, value in record["finals"].items())
               for record in records]
     width = max(len("final"), *map(len, finals))
     print(f"{'run':>4}  {'started':11}  {'seconds':>7}  {'final':{width}}  what differed from the run before")

@@ -6,11 +6,12 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from cli import Parser, add_common_flags, fail, first_line, pick_device, positive_int, seed_everything
-from figures import show_own_image, show_test_grid
-from layers_view import show_image_layers
-from mnist_data import load_mnist
-from own_image import prepare_image
+from booktools.cli import Parser, fail, first_line, pick_device, positive_int, seed_everything
+from digits.mnist_data import load_mnist
+from digits.own_image import prepare_image
+from figures.layers import show_image_layers
+from figures.predictions import show_own_image, show_test_grid
+from flags.chapter import add_common_flags
 from train_cnn import CNNClassifier
 from train_cnn import DEFAULT_MODEL as DEFAULT_CNN_MODEL
 from train_mlp import DEFAULT_MODEL, MNISTClassifier
@@ -34,7 +35,7 @@ def main(argv=None):
 
 
 def parse_args(argv):
-    parser = Parser(description="Predict digits with a model saved by train_mlp.py or train_cnn.py.")
+    parser = Parser(__file__, description="Predict digits with a model saved by train_mlp.py or train_cnn.py.")
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL,
                         help="model file written by train_mlp.py or train_cnn.py")
     parser.add_argument("--image", default=None,
@@ -69,7 +70,7 @@ def load_model(path, device):
     try:
         model.load_state_dict(state_dict)
     except RuntimeError as exc:
-        # (also a CNN file from before issue 22: that CNN had BatchNorm layers)
+        # (also a CNN file with BatchNorm layers: this chapter's CNN has none)
         fail(f"model file {path} does not hold the {kind} of this chapter ({first_line(exc)}); "
              f"{how_to_train(path)} again")
     model.eval()  # dropout off, BatchNorm uses its running averages
@@ -93,7 +94,7 @@ def read_model_file(path, device):
         fail(f"cannot load model {path} (it holds no weights); {how_to_train(path)} again")
     if "state_dict" not in saved:  # a bare state_dict, as the slides save it: the MLP
         saved = {"state_dict": saved, "batchnorm": any(str(key).startswith("bn1.") for key in saved)}
-    kind = saved.get("model", "mlp")  # files from before train_cnn.py hold the MLP
+    kind = saved.get("model", "mlp")  # a file that does not say holds the MLP
     if kind not in MODELS:
         fail(f"model file {path} holds a model of kind {str(kind)[:40]!r}; predict.py reads "
              f"{' and '.join(MODELS)} models (train_mlp.py, train_cnn.py)")
@@ -103,7 +104,7 @@ def read_model_file(path, device):
 
 
 def print_model_file(path, kind, saved):
-    """One line: the file, MLP or CNN, its test accuracy when saved and its flags (older files: unknown)."""
+    """One line: the file, MLP or CNN, its test accuracy when saved and its flags (or: unknown)."""
     accuracy = saved.get("test_accuracy")
     accuracy = f"{accuracy:.2f}%" if isinstance(accuracy, (int, float)) else "unknown"
     flags = saved.get("flags")

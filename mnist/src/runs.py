@@ -6,145 +6,26 @@ and train_cnn.py): a table, their curves side by side, a run's code change.
     uv run ./src/runs.py --last 3     the last 3 runs' curves
     uv run ./src/runs.py --diff 5     the code change recorded with run 5 (alone: the last run)
     uv run ./src/runs.py --clear      remove every record (asks first; --yes does not)
+
+The logic is booktools.runs, the same in every chapter.
 """
-import shutil
-import sys
+import booktools.runs
 
-from cli import Parser, add_figure_flags, fail
-from records import CURVES, differences, read_records, run_numbers, runs_dir
-
-LAST = -1  # --diff without a number
+# The curves the training scripts record (name: y-axis label, scale): train.py and
+# train_with_linear.py the first three (epochs from 0), train_mlp.py and train_cnn.py the
+# train loss and the last two (epochs from 1, as printed).
+CURVES = {"train loss": ("train loss (log scale)", "log"), "test loss": ("test loss (log scale)", "log"),
+          "test accuracy": ("test accuracy", "linear"), "val loss": ("validation loss (log scale)", "log"),
+          "val accuracy": ("validation accuracy (%)", "linear")}
 
 
 def main(argv=None):
-    args = parse_args(argv)
-    runs = runs_dir()
-    if args.clear:
-        clear(runs, args.yes)
-        return
-    problems = []
-    records = read_records(runs, problems)
-    for problem in problems:  # the good records are still listed
-        print(problem, file=sys.stderr, flush=True)
-    if not records:
-        print("No runs recorded yet in runs/: every run of the training scripts is recorded there.")
-        return
-    numbers = {record["number"]: record for record in records}
-    if args.diff is not None:
-        number = records[-1]["number"] if args.diff == LAST else args.diff
-        show_diff(runs, numbers[number] if number in numbers else missing(number, records))
-    elif args.runs or args.last:
-        chosen = [numbers.get(n) or missing(n, records) for n in args.runs] or records[-args.last:]
-        draw_runs(chosen, args)
-    else:
-        print_table(records)
+    booktools.runs.main(__file__, CURVES, argv, final_format=as_printed)
 
 
-def parse_args(argv):
-    parser = Parser(description="List, draw or clear the training runs recorded in runs/.")
-    parser.add_argument("runs", type=int, nargs="*", metavar="N",
-                        help="run numbers to draw in one figure (the table lists them)")
-    parser.add_argument("--last", type=int, metavar="K", help="draw the last K runs")
-    parser.add_argument("--diff", type=int, nargs="?", const=LAST, metavar="N",
-                        help="print the code change recorded with run N (default: the last run)")
-    parser.add_argument("--clear", action="store_true", help="remove every record (asks first)")
-    parser.add_argument("--yes", action="store_true", help="with --clear: do not ask")
-    add_figure_flags(parser)
-    args = parser.parse_args(argv)
-    if sum([bool(args.runs), args.last is not None, args.diff is not None, args.clear]) > 1:
-        fail("give run numbers, --last, --diff or --clear, one of them")
-    if args.last is not None and args.last < 1:
-        fail(f"--last must be 1 or more, got {args.last}")
-    if args.yes and not args.clear:
-        fail("--yes goes with --clear")
-    return args
-
-
-def missing(number, records):
-    fail(f"no run {number} in runs/ (runs {records[0]['number']} to {records[-1]['number']} are recorded)")
-
-
-def print_table(records):
-    finals = [", ".join(f"{name} {value:.4f}" if abs(value) <= 1 else f"{name} {value:.4g}"  # as printed
-                        for name, value in record["finals"].items())
-              for record in records]
-    width = max(len("final"), *map(len, finals))
-    print(f"{'run':>4}  {'started':16}  {'seconds':>7}  {'final':{width}}  what differed from the run before")
-    for previous, record, final in zip([None] + records, records, finals):
-        what = f"first: {record['command']}" if previous is None else differences(record, previous)
-        if record.get("epochs_run") != record["flags"].get("epochs", record.get("epochs_run")):
-            what += f" (stopped at epoch {record['epochs_run']})"
-        print(f"{record['number']:>4}  {record['started'][:16].replace('T', ' '):16}  "
-              f"{record['seconds']:>7.1f}  {final:{width}}  {what}")
-
-
-def show_diff(runs, record):
-    since = record.get("changes_since")
-    if since is None:
-        print(f"Run {record['number']}: the first recorded run, no earlier code to compare with.")
-        return
-    try:
-        diff = (runs / f"{record['number']:04d}" / "changes.diff").read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        fail(f"cannot read the code change of run {record['number']} ({error})")
-    if not diff:
-        print(f"Run {record['number']}: src/ is the same as in run {since}.")
-        return
-    print(f"Run {record['number']}: what changed in src/ since run {since}")
-    print(diff, end="")
-
-
-def draw_runs(chosen, args):
-    """The chosen runs' curves in one figure, each labelled with what sets it apart."""
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import LogFormatter, MaxNLocator
-
-    from figures import show_or_save
-
-    class PlainLogFormatter(LogFormatter):  # 0.05 rather than 5x10^-2
-        def _num_to_string(self, x, vmin, vmax):
-            return f"{x:g}"
-
-    panels = [name for name in CURVES if any(name in record["curves"] for record in chosen)]
-    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels) + 1.5, 5), squeeze=False)
-    for ax, name in zip(axes[0], panels):
-        axis_label, scale = CURVES[name]
-        for index, record in enumerate(chosen):
-            other = chosen[index - 1] if index else chosen[1] if len(chosen) > 1 else None
-            label = f"run {record['number']}" + (f": {differences(record, other)}" if other else "")
-            if name in record["curves"]:
-                ax.plot(record["curves"][name]["epoch"], record["curves"][name]["value"], label=label)
-        ax.set_yscale(scale)
-        if scale == "log":  # the ticks between powers of ten labelled too when the curves span less than two
-            ax.yaxis.set_major_formatter(PlainLogFormatter())
-            ax.yaxis.set_minor_formatter(PlainLogFormatter(labelOnlyBase=False, minor_thresholds=(2, 1)))
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(axis_label)
-        ax.grid(True, which="both", alpha=0.3)
-        ax.set_title(f"{name} of runs {', '.join(str(record['number']) for record in chosen)}")
-    axes[0][0].legend(fontsize="small")  # the same runs in every panel: one legend
-    fig.tight_layout()
-    names = "_".join(str(record["number"]) for record in chosen)
-    show_or_save(fig, args.save, args.no_show, f"runs_{names}.png")
-
-
-def clear(runs, yes):
-    numbers = run_numbers(runs) if runs.is_dir() else []
-    if not numbers:
-        print("No runs recorded: nothing to remove.")
-        return
-    if not yes:
-        try:
-            answer = input(f"Remove all {len(numbers)} run records in {runs}? [y/N] ")
-        except EOFError:  # no one to answer (input from a pipe or file)
-            answer = ""
-        if answer.strip().lower() not in ("y", "yes"):
-            print("Nothing removed.")
-            return
-    for number in numbers:
-        shutil.rmtree(runs / f"{number:04d}", ignore_errors=True)
-    print(f"Removed {len(numbers)} run records.")
+def as_printed(value):
+    """A final value as the training scripts print it: 0.9930 (accuracy, loss), 97.96 (%)."""
+    return f"{value:.4f}" if abs(value) <= 1 else f"{value:.4g}"
 
 
 if __name__ == "__main__":

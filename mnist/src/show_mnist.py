@@ -1,11 +1,11 @@
 """Show the first 100 MNIST training images with their labels (or only some digits, or augmented copies)."""
 
 import matplotlib.pyplot as plt
-import torch
 
-from cli import Parser, add_common_flags, fail
-from figures import show_or_save
-from mnist_data import augment, load_mnist
+from booktools.cli import Parser, fail, seed_everything
+from booktools.figures import show_or_save
+from digits.mnist_data import augment, load_mnist
+from flags.chapter import add_common_flags
 
 GRID = 10  # 10 x 10 = 100 images
 
@@ -20,11 +20,11 @@ def main(argv=None):
     name = "show_mnist.png" if args.digits is None else f"show_mnist_{'_'.join(map(str, args.digits))}.png"
     if args.augment:
         name = name.replace(".png", "_augment.png")
-    show_or_save(fig, args.save, args.no_show, name)
+    show_or_save(fig, args, name)
 
 
 def parse_args(argv):
-    parser = Parser(description="Show the first 100 training images of MNIST with their labels.")
+    parser = Parser(__file__, description="Show the first 100 training images of MNIST with their labels.")
     parser.add_argument("--digits", type=int, nargs="+", default=None,
                         help="show only these digits, e.g. --digits 4 9")
     parser.add_argument("--augment", action="store_true",
@@ -60,7 +60,7 @@ def show_images(images, labels, digits):
 
 def show_augmented(images, labels):
     """One row per image: the original, then 9 copies as train_mlp.py --augment makes them."""
-    torch.manual_seed(0)  # the same copies every run
+    seed_everything(0)  # the same copies every run
     originals = images[:GRID]
     copies = augment(originals.repeat_interleave(GRID - 1, dim=0)).view(len(originals), GRID - 1, 28, 28)
     fig, axes = plt.subplots(GRID, GRID, figsize=(8, 9), layout="constrained")

@@ -1,20 +1,27 @@
 """The book's 4-vs-9 classifier: a tiny CNN trained on 2,000 images of 4s and 9s.
 
 main, load_data, Mnist and train_model follow the book (same names, same steps, same order).
-What the book does not show lives in the modules beside it: cli.py (flags, seed, device,
-threads), train_figures.py (the figures, the live view, GIF, the misclassified gallery) and
-records.py (every run recorded in runs/; --compare draws earlier runs behind this one).
+What the book does not show is elsewhere: digits/mnist_data.py (MNIST as tensors),
+figures/training.py (the figures, the live view, GIF, the misclassified gallery),
+figures/layers.py (--layers), flags/chapter.py (this chapter's flags) and the booktools
+package that every chapter shares (flags, seed, device, Ctrl-C, every run recorded in runs/;
+--compare draws earlier runs behind this one).
 """
+
+from pathlib import Path
 
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
-from cli import (Parser, add_common_flags, exit_now, fail, keep_results_on_ctrl_c, pick_device, positive_float,
-                 positive_int, print_model, seed_everything)
-from layers_view import show_layers
-from mnist_data import load_mnist
-from records import add_compare_flags, start_record
-from train_figures import live_curves, show_curves, show_mistakes
+from booktools.cli import (Parser, exit_now, fail, keep_results_on_ctrl_c, pick_device, positive_float, positive_int,
+                           print_model, seed_everything)
+from booktools.records import add_compare_flags, start_record
+from digits.mnist_data import load_mnist
+from figures.layers import show_layers
+from figures.training import live_curves, show_curves, show_mistakes
+from flags.chapter import add_common_flags
+
+PARTNERS = {"train": "train_with_linear.py", "train_with_linear": "train.py"}  # --compare draws both
 
 DIGITS = (4, 9)  # label 0 = "4", label 1 = "9"
 
@@ -36,7 +43,8 @@ def main(argv=None):
 
 def parse_args(argv=None, lr=0.004, name="train"):
     """The flags; train_with_linear.py passes its own learning rate and figure name."""
-    parser = Parser(description="Tell handwritten 4s from 9s (train.py: a small CNN, "
+    parser = Parser(Path(__file__).with_name(f"{name}.py"),  # the script run: train.py or train_with_linear.py
+                    description="Tell handwritten 4s from 9s (train.py: a small CNN, "
                                 "train_with_linear.py: fully connected layers).")
     parser.add_argument("--epochs", type=positive_int, default=40, help="passes over the training images")
     parser.add_argument("--lr", type=positive_float, default=lr, help="Adam learning rate")
@@ -49,12 +57,12 @@ def parse_args(argv=None, lr=0.004, name="train"):
         parser.add_argument("--layers", action="store_true", help="also show a test 4 and a test 9 through every "
                             "layer of the CNN (with --save: saved as <name>_layers.png)")
     add_common_flags(parser, live=True)
-    add_compare_flags(parser)
+    add_compare_flags(parser, partner=PARTNERS[name])
     parser.set_defaults(name=name)
     args = parser.parse_args(argv)
     seed_everything(args.seed)
     args.device = pick_device(args.device)
-    args.record = start_record(args, f"{name}.py")  # written into runs/ with the final figure
+    args.record = start_record(args, partner=PARTNERS[name], none_text={"train_size": "all"})  # runs/: with the figure
     return args
 
 
@@ -74,7 +82,7 @@ def load_data(args):
         train_x, train_y = train_x[pick], train_y[pick]
     print(f"Training images: {len(train_x):,}, test images: {len(test_x):,}", flush=True)
 
-    # 本との違い: the images are tensors already (mnist_data.py), not converted one by one every epoch
+    # 本との違い: the images are tensors already (digits/mnist_data.py), not converted one by one every epoch
     train_dataset = TensorDataset(train_x.to(args.device), train_y.to(args.device))
     test_dataset = TensorDataset(test_x.to(args.device), test_y.to(args.device))
     batch_size = args.batch_size  # 100, as in the book (--batch-size changes it)

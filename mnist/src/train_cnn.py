@@ -2,19 +2,22 @@
 
 Data, training loop, evaluation, saving and figures are train_mlp.py's own functions;
 only the model, its default settings and the strokes of other pens it also learns from
-(mnist_data.pen_widths) differ. predict.py reads either model file.
+(digits/mnist_data.py's pen_widths) differ. predict.py reads either model file.
 """
+
+from pathlib import Path
 
 import torch.nn as nn
 import torch.nn.functional as F
 
-from cli import CHAPTER_DIR, count_parameters, pick_device, seed_everything, training_parser
-from mnist_data import Augmented, pen_widths
-from records import start_record
-from train_figures import learning_curves_title, show_learning_curves
+from booktools.cli import pick_device, print_model, seed_everything
+from booktools.records import start_record
+from digits.mnist_data import Augmented, pen_widths
+from figures.training import learning_curves_title, show_learning_curves, start_curves_live_view
+from flags.chapter import training_parser
 from train_mlp import evaluate, load_data, plot_learning_curves, save_model, train_model
 
-DEFAULT_MODEL = CHAPTER_DIR / "mnist_model_cnn.pth"
+DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "mnist_model_cnn.pth"
 NAME = "CNN conv 16-32 (5x5) + Linear"
 
 
@@ -27,9 +30,10 @@ def main(argv=None):
         train_loader = Augmented(train_loader, pen_widths)
 
     model = CNNClassifier().to(device)
-    print(model)
-    print(f"Parameters: {count_parameters(model):,}", flush=True)
-    history = train_model(model, device, train_loader, val_loader, args, NAME)
+    print_model(model)
+    live = start_curves_live_view(plot_learning_curves, args, learning_curves_title(NAME, args))
+    history = train_model(model, device, train_loader, val_loader, args, live)
+    live.finish()  # the live figure: --gif is written now
     # The test set is used once, at the very end (the "real exam").
     test_loss, accuracy = evaluate(model, device, test_loader, nn.CrossEntropyLoss())
     print(f"Test Loss: {test_loss:.4f}, Test Accuracy: {accuracy:.2f}%", flush=True)
@@ -39,21 +43,21 @@ def main(argv=None):
 
 
 def parse_args(argv):
-    parser = training_parser("Train a small CNN on all ten MNIST digits (same workflow as train_mlp.py).",
-                             epochs=5, lr=0.003, batch_size=64, model_file=DEFAULT_MODEL)
+    parser = training_parser(__file__, "Train a small CNN on all ten MNIST digits (same workflow as train_mlp.py).",
+                             epochs=5, lr=0.003, batch_size=64, model_file=DEFAULT_MODEL, partner="train_mlp.py")
     parser.add_argument("--one-pen", action="store_true",
                         help="train on MNIST's strokes only (by default a third of each batch "
                              "gets thinner strokes, a third thicker)")
     args = parser.parse_args(argv)
-    args.record = start_record(args, __file__, first_epoch=1)  # runs/: written with the final figure
+    args.record = start_record(args, first_epoch=1, partner="train_mlp.py")  # runs/: written with the final figure
     return args
 
 
 class CNNClassifier(nn.Module):
     """Two convolutions that look for the same small pattern anywhere in the image, then one Linear.
     Chosen by how it reads digits MNIST never had (tests/handwriting.py), not by MNIST's test score
-    alone: the previous 12-32 filters with BatchNorm reached 99.2% there too, but read photos of MNIST
-    digits worse than the MLP (94-95 of 100 vs 97-98, seeds 0-2). 16-32 filters without BatchNorm,
+    alone: 12-32 filters with BatchNorm reach 99.2% there too, but read photos of MNIST digits
+    worse than the MLP (94-95 of 100 vs 97-98, seeds 0-2). 16-32 filters without BatchNorm,
     trained on thinner and thicker strokes too (main), read 98-99 (README section 4)."""
 
     def __init__(self):

@@ -1,6 +1,8 @@
 """The lecture's 10-class MNIST classifier (slides 第五回): an MLP 784-128-64-10, trained on a
 training split, watched on a validation split, and tested once at the end."""
 
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import torch
 import torch.nn as nn
@@ -8,13 +10,15 @@ import torch.nn.functional as F
 import torch.optim as optim
 from torch.utils.data import DataLoader, TensorDataset
 
-from cli import CHAPTER_DIR, count_parameters, fail, pick_device, seed_everything, training_parser
-from mnist_data import Augmented, load_mnist
-from records import start_record
-from train_figures import learning_curves_title, show_learning_curves, start_curves_live_view
+from booktools.cli import fail, keep_results_on_ctrl_c, pick_device, print_model, seed_everything
+from booktools.records import start_record
+from digits.mnist_data import Augmented, load_mnist
+from figures.training import learning_curves_title, show_learning_curves, start_curves_live_view
+from flags.chapter import training_parser
 
 VAL_FRACTION = 12  # 1/12 for validation: 60,000 training images -> 55,000 train + 5,000 val
-DEFAULT_MODEL = CHAPTER_DIR / "mnist_model.pth"
+DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "mnist_model.pth"
+NAME = "MLP 784-128-64-10"
 
 
 def main(argv=None):
@@ -24,26 +28,27 @@ def main(argv=None):
     train_loader, val_loader, test_loader = load_data(args)
 
     model = MNISTClassifier(args.dropout, args.batchnorm).to(device)
-    print(model)
-    print(f"Parameters: {count_parameters(model):,}", flush=True)
-    history = train_model(model, device, train_loader, val_loader, args, "MLP 784-128-64-10")
+    print_model(model)
+    live = start_curves_live_view(plot_learning_curves, args, learning_curves_title(NAME, args))
+    history = train_model(model, device, train_loader, val_loader, args, live)
+    live.finish()  # the live figure: --gif is written now
     # The test set is used once, at the very end (the "real exam").
     test_loss, accuracy = evaluate(model, device, test_loader, nn.CrossEntropyLoss())
     print(f"Test Loss: {test_loss:.4f}, Test Accuracy: {accuracy:.2f}%", flush=True)
     save_model(model, "mlp", args.save_model, accuracy, args, dropout=args.dropout, batchnorm=args.batchnorm)
-    fig = plot_learning_curves(*history, title=learning_curves_title("MLP 784-128-64-10", args))
+    fig = plot_learning_curves(*history, title=learning_curves_title(NAME, args))
     show_learning_curves(fig, history, args, "train_mlp.png", {"test accuracy": accuracy, "test loss": test_loss})
 
 
 def parse_args(argv):
-    parser = training_parser("Train an MLP (784-128-64-10) on all ten MNIST digits.",
-                             epochs=10, lr=0.001, batch_size=64, model_file=DEFAULT_MODEL)
+    parser = training_parser(__file__, "Train an MLP (784-128-64-10) on all ten MNIST digits.",
+                             epochs=10, lr=0.001, batch_size=64, model_file=DEFAULT_MODEL, partner="train_cnn.py")
     parser.add_argument("--dropout", type=float, default=0.0, help="dropout probability after each hidden layer (0 = off)")
     parser.add_argument("--batchnorm", action="store_true", help="add BatchNorm1d after each hidden layer")
     args = parser.parse_args(argv)
     if not 0.0 <= args.dropout < 1.0:
         fail(f"--dropout must be at least 0 and below 1, got {args.dropout}")
-    args.record = start_record(args, __file__, first_epoch=1)  # runs/: written with the final figure
+    args.record = start_record(args, first_epoch=1, partner="train_cnn.py")  # runs/: written with the final figure
     return args
 
 
@@ -73,7 +78,8 @@ def load_data(args):
     return train_loader, val_loader, test_loader
 
 
-def train_model(model, device, train_loader, val_loader, args, name):
+@keep_results_on_ctrl_c  # Ctrl-C: the test and the figure still come, with the model so far
+def train_model(model, device, train_loader, val_loader, args, live):
     """The slides' complete training script: epochs of train() and evaluate(), with curves."""
     criterion = nn.CrossEntropyLoss()
     if args.optimizer == "adam":
@@ -83,22 +89,17 @@ def train_model(model, device, train_loader, val_loader, args, name):
     scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)  # 本との違い: lr decays to 0
 
     train_losses, val_losses, accuracies = [], [], []
-    live = start_curves_live_view(plot_learning_curves, args, learning_curves_title(name, args))
-    try:
-        for epoch in range(1, args.epochs + 1):
-            train_loss = train(model, device, train_loader, optimizer, criterion, epoch)
-            val_loss, accuracy = evaluate(model, device, val_loader, criterion)  # 本との違い: validation, not test
-            if not args.no_schedule:
-                scheduler.step()  # 本との違い: the cosine schedule, one step per epoch
-            print(f"Epoch {epoch}: Train Loss: {train_loss:.4f}, "
-                  f"Val Loss: {val_loss:.4f}, Val Accuracy: {accuracy:.2f}%", flush=True)
-            train_losses.append(train_loss)
-            val_losses.append(val_loss)
-            accuracies.append(accuracy)
-            live.update(epoch, train_losses, val_losses, accuracies)  # 本との違い: the curves grow while training
-    except KeyboardInterrupt:
-        print(f"Interrupted after {len(val_losses)} epochs; going on with the model so far.", flush=True)
-    live.finish()
+    for epoch in range(1, args.epochs + 1):
+        train_loss = train(model, device, train_loader, optimizer, criterion, epoch)
+        val_loss, accuracy = evaluate(model, device, val_loader, criterion)  # 本との違い: validation, not test
+        if not args.no_schedule:
+            scheduler.step()  # 本との違い: the cosine schedule, one step per epoch
+        print(f"Epoch {epoch}: Train Loss: {train_loss:.4f}, "
+              f"Val Loss: {val_loss:.4f}, Val Accuracy: {accuracy:.2f}%", flush=True)
+        train_losses.append(train_loss)
+        val_losses.append(val_loss)
+        accuracies.append(accuracy)
+        live.update(epoch, train_losses, val_losses, accuracies)  # 本との違い: the curves grow while training
     return train_losses, val_losses, accuracies
 
 

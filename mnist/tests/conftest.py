@@ -58,10 +58,26 @@ def draw_digits(labels, rng):
 
 @pytest.fixture(autouse=True)
 def runs_dir(tmp_path, monkeypatch):
-    """This test's runs/ folder (records.py reads RUNS_DIR), also for the scripts it starts."""
+    """This test's runs/ folder (booktools.records reads RUNS_DIR), also for the scripts it starts."""
     folder = tmp_path / "runs"
     monkeypatch.setenv("RUNS_DIR", str(folder))
     return folder
+
+
+@pytest.fixture
+def outputs_dir(tmp_path, monkeypatch):
+    """The chapter's outputs/ in a temporary folder, for the scripts this test runs in-process
+    (booktools' Parser takes the chapter folder from the script's path; here it is tmp_path)."""
+    from booktools.cli import Parser
+
+    init = Parser.__init__
+
+    def in_tmp(self, script, **kwargs):
+        init(self, script, **kwargs)
+        self.chapter_dir = tmp_path
+
+    monkeypatch.setattr(Parser, "__init__", in_tmp)
+    return tmp_path / "outputs"
 
 
 @pytest.fixture(scope="session")

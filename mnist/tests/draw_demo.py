@@ -44,12 +44,14 @@ def click(pad, button):
 
 
 def main(gif, png, model_files):
-    import draw
-    from figures import GIF_DPI, save_gif
     from PIL import Image
 
+    import draw
+    from booktools.live import save_gif
+    from figures.training import GIF_DPI, GIF_FRAME_MS
+
     args = draw.parse_args([flag for path in model_files for flag in ("--model", path)])
-    pad = draw.DrawingPad(draw.load_models(args.model), args)
+    pad = draw.DrawingPad(draw.load_models(args.model), args, draw.read_drawing)
     pad.fig.set_dpi(GIF_DPI)
     frames = []
 
@@ -64,7 +66,7 @@ def main(gif, png, model_files):
         capture()
     draw_digit(pad, FOUR[1:], lambda: next(moves) % 3 or capture())
     capture()
-    save_gif(frames, gif)
+    save_gif(frames, gif, GIF_FRAME_MS)
     pad.fig.savefig(png, dpi=100)
     print(f"Saved {gif} ({len(frames)} frames) and {png}", flush=True)
 

@@ -169,7 +169,7 @@ def handwriting_set(count=30, seed=0, source="digits", data_dir=None):
         digits = load_digits()
         images, labels, styles = digits.images, digits.target, STYLES
     else:
-        from mnist_data import load_mnist
+        from digits.mnist_data import load_mnist
 
         test_images, test_labels = load_mnist(data_dir, train=False)
         images, labels, styles = test_images[:, 0].numpy(), test_labels.numpy(), PHOTO_STYLES
@@ -218,10 +218,12 @@ SOURCES = {"digits": "scikit-learn's digits", "photos": "MNIST test digits re-ph
 
 def draw_pictures(pictures, title, path, notes=None):
     """A figure: each picture above what predict.py gives the model (28x28); notes under each."""
+    from types import SimpleNamespace
+
     import matplotlib.pyplot as plt
 
     import predict
-    from figures import show_or_save
+    from booktools.figures import show_or_save
 
     rows = max(1, -(-len(pictures) // 10))
     fig, axes = plt.subplots(2 * rows, 10, figsize=(12, 2.9 * rows + 0.4), layout="constrained", squeeze=False)
@@ -241,7 +243,7 @@ def draw_pictures(pictures, title, path, notes=None):
         if notes:
             bottom.set_title(notes[i], fontsize=7, color="red")
     fig.suptitle(title)
-    show_or_save(fig, Path(path), True, Path(path).name)
+    show_or_save(fig, SimpleNamespace(save=Path(path), no_show=True), Path(path).name)
 
 
 def main(folder, data_dir, model_files, count=100):

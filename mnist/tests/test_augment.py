@@ -1,15 +1,14 @@
-"""augment() (mnist_data.py), train_mlp.py --augment and show_mnist.py --augment."""
+"""augment() (digits/mnist_data.py), train_mlp.py --augment and show_mnist.py --augment."""
 
 import math
 
 import pytest
 import torch
 
-import figures
 import show_mnist
 import train_mlp
 from conftest import assert_png, numbers
-from mnist_data import augment
+from digits.mnist_data import augment
 from test_train_mlp_predict import EPOCH_LINE, TEST_LINE
 
 
@@ -79,8 +78,7 @@ def test_train_mlp_augment_learns(mnist_dir, tmp_path, capsys):
 
 @pytest.mark.parametrize("extra, name", [([], "show_mnist_augment.png"),
                                          (["--digits", "4", "9"], "show_mnist_4_9_augment.png")])
-def test_show_mnist_augment_grid(mnist_dir, tmp_path, monkeypatch, capsys, extra, name):
-    monkeypatch.setattr(figures, "OUTPUT_DIR", tmp_path / "outputs")
+def test_show_mnist_augment_grid(mnist_dir, outputs_dir, capsys, extra, name):
     show_mnist.main(["--data-dir", str(mnist_dir), "--augment", *extra])
-    assert f"Saved figure to {tmp_path / 'outputs' / name}" in capsys.readouterr().out
-    assert_png(tmp_path / "outputs" / name)
+    assert f"Saved figure to {outputs_dir / name}" in capsys.readouterr().out
+    assert_png(outputs_dir / name)

@@ -6,9 +6,9 @@ import pytest
 import torch
 from torchvision import datasets
 
-import mnist_data
 from conftest import assert_one_line_error
-from mnist_data import load_mnist
+from digits import mnist_data
+from digits.mnist_data import load_mnist
 
 
 def test_loads_tensors_in_unit_range(mnist_dir):

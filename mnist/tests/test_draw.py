@@ -22,8 +22,8 @@ import train_mlp
 from conftest import CHAPTER_DIR, assert_one_line_error, assert_png
 from draw_demo import click, dense, draw_digit
 from handwriting import pen_drawing
-from mnist_data import load_mnist
-from own_image import prepare_grey
+from digits.mnist_data import load_mnist
+from digits.own_image import prepare_grey
 
 # The three digits of the tests, as strokes in the drawing area's pixels (280 x 280, y down).
 ONE = [[(150, 40), (135, 240)]]
@@ -47,7 +47,7 @@ def model_files(tmp_path_factory):
 
 def new_pad(model_files, *flags):
     args = draw.parse_args(["--model", str(model_files[0]), "--model", str(model_files[1]), *flags])
-    pad = draw.DrawingPad(draw.load_models(args.model), args)
+    pad = draw.DrawingPad(draw.load_models(args.model), args, draw.read_drawing)
     pad.fig.canvas.draw()  # as a window does before the first mouse event: axes in place
     return pad
 
@@ -73,8 +73,7 @@ def test_synthetic_mouse_events_draw_1_7_0(model_files, capsys, tmp_path):
     assert_png(tmp_path / "window.png")
 
 
-def test_saved_png_round_trips_through_predict(model_files, capsys, tmp_path, monkeypatch):
-    monkeypatch.setattr(draw, "OUTPUT_DIR", tmp_path)
+def test_saved_png_round_trips_through_predict(model_files, capsys, tmp_path, outputs_dir):
     pad = new_pad(model_files)
     draw_digit(pad, SEVEN)
     seen = pad.seen.get_array().copy()
@@ -82,15 +81,15 @@ def test_saved_png_round_trips_through_predict(model_files, capsys, tmp_path, mo
         pad.fig.canvas.callbacks.process("key_press_event", KeyEvent("key_press_event", pad.fig.canvas, "s"))
         click(pad, pad.buttons[1])
     printed = capsys.readouterr().out
-    assert (tmp_path / "drawing_1.png").is_file() and (tmp_path / "drawing_2.png").is_file()
-    assert f"predict.py --image {tmp_path / 'drawing_1.png'}" in printed
+    assert (outputs_dir / "drawing_1.png").is_file() and (outputs_dir / "drawing_2.png").is_file()
+    assert f"predict.py --image {outputs_dir / 'drawing_1.png'}" in printed
     mlp_line = next(line for line in printed.splitlines() if line.endswith("(MLP)"))
 
-    predict.main(["--model", str(model_files[0]), "--image", str(tmp_path / "drawing_1.png"),
+    predict.main(["--model", str(model_files[0]), "--image", str(outputs_dir / "drawing_1.png"),
                   "--save", str(tmp_path / "predicted.png")])
     answer = capsys.readouterr().out
     assert mlp_line.replace(" (MLP)", "") in answer.splitlines()  # the same answer, the same confidence
-    original, image = predict.prepare_image(tmp_path / "drawing_1.png")
+    original, image = predict.prepare_image(outputs_dir / "drawing_1.png")
     assert np.array_equal(image[0].numpy(), seen)  # the same 28x28, pixel for pixel
 
 

@@ -1,11 +1,11 @@
-"""--layers (layers_view.py): every layer of the book's CNN for a test 4 and a test 9 (train.py),
+"""--layers (figures/layers.py): every layer of the book's CNN for a test 4 and a test 9 (train.py),
 and of train_cnn.py's CNN for your own image (predict.py), with the shapes the book names."""
 
 import pytest
 import torch
 import torch.nn.functional as F
 
-import layers_view
+import figures.layers as layers_view
 import predict
 import train
 from conftest import CHAPTER_DIR, assert_one_line_error, assert_png

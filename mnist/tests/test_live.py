@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import figures
 import train
 import train_mlp
 from conftest import CHAPTER_DIR, assert_one_line_error, numbers
+from figures.training import GIF_DPI
 from test_train import EPOCH_LINE
 
 GIF_MAGIC = (b"GIF87a", b"GIF89a")
@@ -36,13 +36,8 @@ def difference(a, b):
     return float((np.abs(a - b).max(axis=2) > 40).mean())
 
 
-@pytest.fixture
-def gif_at_png_size(monkeypatch):
-    # GIF frames drawn at the PNG's resolution, so the last one can be compared pixel by pixel.
-    monkeypatch.setattr(figures, "GIF_DPI", 100)
-
-
-def test_gif_of_the_cnn_ends_on_the_final_figure(mnist_dir, tmp_path, capsys, gif_at_png_size):
+def test_gif_of_the_cnn_ends_on_the_final_figure(mnist_dir, tmp_path, capsys):
+    # (GIF frames are drawn at the PNG's resolution: the last one is compared pixel by pixel)
     gif, png = tmp_path / "curves.gif", tmp_path / "curves.png"
     train.main(["--data-dir", str(mnist_dir), "--train-size", "all", "--epochs", "6", "--batch-size", "16",
                 "--gif", str(gif), "--save", str(png), "--no-show"])
@@ -58,7 +53,7 @@ def test_gif_of_the_cnn_ends_on_the_final_figure(mnist_dir, tmp_path, capsys, gi
     assert all(difference(a, b) > 0.001 for a, b in zip(frames, frames[1:]))
 
 
-def test_gif_of_the_mlp_ends_on_the_final_figure(mnist_dir, tmp_path, capsys, gif_at_png_size):
+def test_gif_of_the_mlp_ends_on_the_final_figure(mnist_dir, tmp_path, capsys):
     gif, png = tmp_path / "mlp.gif", tmp_path / "mlp.png"
     train_mlp.main(["--data-dir", str(mnist_dir), "--epochs", "4", "--gif", str(gif), "--save", str(png),
                     "--save-model", str(tmp_path / "m.pth"), "--no-show"])
@@ -76,7 +71,7 @@ def test_gif_has_the_default_size_and_replaces_an_old_gif(mnist_dir, tmp_path, c
     train.main(["--data-dir", str(mnist_dir), "--train-size", "40", "--epochs", "3", "--gif", str(gif),
                 "--save", str(tmp_path / "c.png"), "--no-show"])
     frames, _ = gif_frames(gif)
-    assert len(frames) == 3 and frames[0].shape == (5 * figures.GIF_DPI, 8 * figures.GIF_DPI, 3)
+    assert len(frames) == 3 and frames[0].shape == (5 * GIF_DPI, 8 * GIF_DPI, 3)
     assert not (CHAPTER_DIR / "outputs" / "train.gif").exists()
 
 
@@ -102,13 +97,26 @@ def test_ctrl_c_keeps_the_frames_so_far(mnist_dir, tmp_path, capsys, monkeypatch
     assert len(frames) == 3
 
 
-def test_frames_are_every_epoch_of_a_short_run_and_spaced_for_a_long_one():
-    assert figures.frame_epochs(6) == [0, 1, 2, 3, 4, 5]
-    long_run = figures.frame_epochs(1000)
-    assert long_run[:4] == [0, 1, 2, 3] and long_run[-1] == 999
-    assert 40 <= len(long_run) <= 80
-    gaps = np.diff(long_run)
-    assert gaps[-1] > 10 * gaps[0]  # dense early, where the curves change fast
+def test_ctrl_c_in_the_first_epoch_of_train_mlp_still_tests_saves_and_draws(mnist_dir, tmp_path, capsys,
+                                                                            monkeypatch):
+    class StoppedInEpoch1(train_mlp.MNISTClassifier):
+        validations = 0
+
+        def forward(self, x):
+            if not self.training:
+                StoppedInEpoch1.validations += 1
+                if StoppedInEpoch1.validations == 1:  # the first validation batch: no epoch has ended
+                    raise KeyboardInterrupt  # as Ctrl-C would
+            return super().forward(x)
+
+    monkeypatch.setattr(train_mlp, "MNISTClassifier", StoppedInEpoch1)
+    model, png = tmp_path / "m.pth", tmp_path / "m.png"
+    train_mlp.main(["--data-dir", str(mnist_dir), "--epochs", "3", "--save-model", str(model), "--save", str(png),
+                    "--no-show"])
+    out = capsys.readouterr().out
+    assert "Interrupted after 0 epochs: showing what was learned so far." in out
+    assert "Test Loss: " in out and f"Saved model to {model}" in out and f"Saved figure to {png}" in out
+    assert not numbers(r"Epoch (\d+):", out)
 
 
 @pytest.mark.parametrize("name, fragment", [

@@ -13,9 +13,7 @@ import sys
 import pytest
 import torch
 
-import cli
-import figures
-import train_figures
+import figures.training as train_figures
 import predict
 import show_mnist
 import train
@@ -77,7 +75,7 @@ def test_data_dir_may_be_the_mnist_or_raw_folder_and_stays_as_it_was(mnist_dir, 
     before = tree(copy)
     show_mnist.main(["--data-dir", str(copy / given), "--save", str(tmp_path / "grid.png"), "--no-show"])
     assert "Saved figure to" in capsys.readouterr().out
-    assert tree(copy) == before  # torchvision used to make <given>/MNIST/raw/ here
+    assert tree(copy) == before  # (torchvision would make <given>/MNIST/raw/ here)
     assert not filecmp.dircmp(copy / "MNIST" / "raw", mnist_dir / "MNIST" / "raw").diff_files
     args = train.parse_args(["--data-dir", str(copy / given), "--train-size", "all"])
     train_data, test_data = train.load_data(args)
@@ -100,7 +98,7 @@ def test_predict_says_which_model_it_loaded(mnist_dir, tmp_path, capsys):
                     f"trained with: --epochs 2 --subset 100)")
 
 
-def test_older_model_files_load_and_say_unknown(tmp_path, capsys):
+def test_model_files_without_accuracy_and_flags_load_and_say_unknown(tmp_path, capsys):
     torch.save({"model": "cnn", "state_dict": train_cnn.CNNClassifier().state_dict()}, tmp_path / "old_cnn.pth")
     torch.save(train_mlp.MNISTClassifier().state_dict(), tmp_path / "bare.pth")
     for name, kind in [("old_cnn.pth", "CNN"), ("bare.pth", "MLP")]:
@@ -200,15 +198,15 @@ def test_the_gifs_keep_their_axes_to_the_last_frame(mnist_dir, tmp_path, capsys)
                     "--save", str(tmp_path / "m.png"), "--save-model", str(tmp_path / "m.pth"), "--no-show"])
     for name, strips in [("c.gif", [slice(0, 75), slice(-60, None)]), ("m.gif", [slice(0, 70)])]:
         frames, _ = gif_frames(tmp_path / name)
-        assert frames[0].shape[:2] == (5 * figures.GIF_DPI, 8 * figures.GIF_DPI) or name == "m.gif"
+        assert frames[0].shape[:2] == (5 * train_figures.GIF_DPI, 8 * train_figures.GIF_DPI) or name == "m.gif"
         for strip in strips:
             # (a moved tick label changes about a tenth of a strip; GIF palettes alone about 1 %)
             assert difference(frames[-2][:, strip], frames[-1][:, strip]) < 0.03, name
 
 
-def test_gif_into_the_chapters_outputs_needs_no_folder(mnist_dir, tmp_path, monkeypatch, capsys):
+def test_gif_into_the_chapters_outputs_needs_no_folder(mnist_dir, tmp_path, outputs_dir, monkeypatch, capsys):
     """The README's `--gif outputs/train.gif` works on a fresh clone, before outputs/ exists."""
-    monkeypatch.setattr(cli, "OUTPUT_DIR", tmp_path / "outputs")
+    assert not outputs_dir.exists()
     monkeypatch.chdir(tmp_path)
     train.main(["--data-dir", str(mnist_dir), "--train-size", "40", "--epochs", "2", "--gif", "outputs/t.gif",
                 "--no-show"])

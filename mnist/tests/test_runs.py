@@ -1,26 +1,23 @@
-"""Every run of the four training scripts is recorded in runs/ (records.py); --compare draws
-earlier runs behind this one; runs.py lists, draws, diffs and clears the records."""
+"""Every run of the four training scripts is recorded in runs/ (booktools.records); --compare
+draws earlier runs behind this one, and each script's partner's (train.py and train_with_linear.py,
+train_mlp.py and train_cnn.py); runs.py lists this chapter's runs and draws their curves."""
 
-import errno
-import io
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-import threading
 
-import numpy as np
 import pytest
 
-import records
+import figures.training as train_figures
 import runs
 import train
 import train_cnn
-import train_figures
 import train_mlp
 import train_with_linear
+from booktools import records
 from conftest import CHAPTER_DIR, numbers
 from test_train import EPOCH_LINE
 from test_train_mlp_predict import TEST_LINE
@@ -66,7 +63,7 @@ def ten_classes(run_main, mnist_dir, tmp_path):
 def final_figure(monkeypatch):
     """The final figure of the next training run, kept open for the test."""
     shown = {}
-    monkeypatch.setattr(train_figures, "show_figure", lambda fig, no_show: shown.update(figure=fig))
+    monkeypatch.setattr(train_figures, "show_figure", lambda fig, args: shown.update(figure=fig))
     return shown
 
 
@@ -103,15 +100,6 @@ def test_a_record_holds_the_command_flags_finals_curves_figure_and_code(four_nin
     assert record["finals"]["test accuracy"] == pytest.approx(test_accuracy, abs=0.005)
     assert record["finals"]["test loss"] == pytest.approx(test_loss, abs=5e-5)
     assert (runs_dir / "0002" / "figure.png").read_bytes() == (tmp_path / "m.png").read_bytes()
-
-
-def test_thinning_keeps_the_shape_and_a_one_epoch_spike():
-    values = 0.7 * np.exp(-np.arange(1, 5001) / 800) + 0.01
-    values[3210] = 5.0
-    thinned = records.thin(values, first_epoch=1)
-    assert len(thinned["epoch"]) <= 2000 and thinned["epoch"][0] == 1 and thinned["epoch"][-1] == 5000
-    assert thinned["value"][thinned["epoch"].index(3211)] == 5.0  # epochs counted from 1
-    assert records.thin([0.5, 0.4], first_epoch=1) == {"epoch": [1, 2], "value": [0.5, 0.4]}
 
 
 def test_flag_and_code_changes_are_labelled(tmp_path, mnist_dir):
@@ -217,76 +205,8 @@ def test_bad_compare_value(run_main, value):
         assert len(err.strip().splitlines()) == 1
 
 
-def test_a_broken_record_gives_one_warning_and_runs_py_lists_the_rest(four_nine, run_main, runs_dir, tmp_path):
-    for lr in ["0.01", "0.02", "0.03"]:
-        four_nine("--lr", lr)
-    (runs_dir / "0001" / "record.json").write_text("garbage {", encoding="utf-8")
-    record = json.loads((runs_dir / "0002" / "record.json").read_text(encoding="utf-8"))
-    record["finals"] = {"test accuracy": "high"}  # hand-edited: not a number
-    (runs_dir / "0002" / "record.json").write_text(json.dumps(record), encoding="utf-8")
-
-    (tmp_path / "c.png").unlink()
-    out, err = four_nine("--compare", "5")
-    assert err.count("\n") == 1 and err.startswith("warning: runs/: ")
-    assert "0001/record.json" in err and "0002/record.json" in err
-    assert (tmp_path / "c.png").exists()  # trained and drew as before
-    assert (runs_dir / "0004" / "record.json").exists()  # and was recorded
-
-    code, out, err = run_main(runs.main)
-    assert code == 0
-    assert [line.split()[0] for line in out.splitlines()[1:]] == ["3", "4"]
-    assert "skipped runs/0001/record.json" in err and "skipped runs/0002/record.json: not a run record" in err
-
-
-@pytest.mark.parametrize("trouble", ["runs is a file", "read-only", "disk full"])
-def test_a_runs_folder_that_cannot_be_written_gives_one_warning(ten_classes, runs_dir, monkeypatch, tmp_path,
-                                                               trouble):
-    if trouble == "runs is a file":
-        runs_dir.write_text("not a folder", encoding="utf-8")  # works as root too, unlike chmod
-    else:  # (patched: root may write into a read-only folder)
-        code = errno.EACCES if trouble == "read-only" else errno.ENOSPC
-
-        def cannot(*args, **kwargs):
-            raise OSError(code, os.strerror(code), str(runs_dir / "0001" / "record.tmp"))
-        monkeypatch.setattr(records.Path, "write_text", cannot)
-    out, err = ten_classes()
-    assert err.count("\n") == 1 and err.startswith("warning: runs/: this run was not recorded (")
-    assert "Traceback" not in err
-    assert "Test Accuracy" in out and f"Saved figure to {tmp_path / 'm.png'}" in out
-    monkeypatch.undo()
-    assert runs_dir.is_file() if trouble == "runs is a file" else not (runs_dir / "0001").exists()
-
-
-def test_two_runs_at_once_are_both_recorded(runs_dir, mnist_dir, tmp_path):
-    def start(script, seed):
-        return subprocess.Popen([sys.executable, f"./src/{script}", "--data-dir", str(mnist_dir), "--epochs", "2",
-                                 "--seed", seed, "--save", str(tmp_path / f"{seed}.png"),
-                                 *(["--save-model", str(tmp_path / "m.pth")] if script == "train_mlp.py"
-                                   else ["--train-size", "all"])],
-                                cwd=CHAPTER_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    processes = [start("train.py", "1"), start("train_mlp.py", "2")]
-    for process in processes:
-        _, err = process.communicate(timeout=300)
-        assert process.returncode == 0 and err == "", err
-    problems = []
-    recorded = sorted((record["script"], record["flags"]["seed"])
-                      for record in records.read_records(runs_dir, problems))
-    assert recorded == [("train.py", 1), ("train_mlp.py", 2)] and problems == []
-    # ... and twenty folders asked for at the same moment: twenty different numbers.
-    made, start_line = [], threading.Barrier(20)
-
-    def take():
-        start_line.wait()
-        made.append(records.new_run_folder(runs_dir).name)
-    threads = [threading.Thread(target=take) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(made) == [f"{n:04d}" for n in range(3, 23)]
-
-
-def test_runs_py_table_figure_diff_and_errors(four_nine, ten_classes, run_main, tmp_path, monkeypatch):
+def test_runs_py_lists_the_finals_as_printed_and_draws_this_chapters_curves(four_nine, ten_classes, run_main,
+                                                                            monkeypatch):
     code, out, err = run_main(runs.main)
     assert code == 0 and out.startswith("No runs recorded yet")
     four_nine()
@@ -297,45 +217,22 @@ def test_runs_py_table_figure_diff_and_errors(four_nine, ten_classes, run_main, 
     assert code == 0 and err == "" and len(lines) == 4
     assert lines[0].split()[:4] == ["run", "started", "seconds", "final"]
     assert lines[2].split()[0] == "2" and lines[2].endswith("train_with_linear.py, lr 0.0003")
-    assert re.search(r"  test accuracy [01]\.\d{4}, test loss \d\.\d{4}  ", lines[2])  # as printed
+    assert re.search(r"  test accuracy [01]\.\d{4}, test loss \d\.\d{4}  ", lines[2])  # as printed: 0.9930
+    assert re.search(r"  test accuracy \d+(\.\d+)?, test loss \d\.\d+  ", lines[3])  # as printed: 97.96 (%)
     assert lines[3].endswith("train_mlp.py, epochs 2, lr 0.001, batch-size 64")
     out.encode("cp932")
 
     shown = {}
-    with monkeypatch.context() as patch:
-        patch.setattr("figures.show_or_save", lambda fig, *args: shown.update(figure=fig))
-        run_main(runs.main, "1", "2")
+    monkeypatch.setattr("booktools.runs.show_or_save", lambda fig, *args: shown.update(figure=fig))
+    run_main(runs.main, "1", "2")
     axes = shown["figure"].axes
     assert [ax.get_title() for ax in axes] == ["train loss of runs 1, 2", "test loss of runs 1, 2",
                                                "test accuracy of runs 1, 2"]
     assert legend(axes[0]) == ["run 1: train.py, lr 0.004", "run 2: train_with_linear.py, lr 0.0003"]
     assert axes[0].get_yscale() == "log" and axes[2].get_yscale() == "linear"
-    png = tmp_path / "runs.png"
-    code, out, err = run_main(runs.main, "2", "3", "--save", str(png))
-    assert code == 0 and f"Saved figure to {png}" in out and png.stat().st_size > 10_000
-
-    code, out, _ = run_main(runs.main, "--diff")
-    assert code == 0 and out == "Run 3: src/ is the same as in run 2.\n"
-    for argv, words in [(["9"], "no run 9 in runs/ (runs 1 to 3 are recorded)"),
-                        (["--diff", "7"], "no run 7"), (["--last", "0"], "--last must be 1 or more"),
-                        (["1", "--diff", "2"], "one of them"), (["--yes"], "--yes goes with --clear"),
-                        (["x"], "invalid int value")]:
-        code, out, err = run_main(runs.main, *argv)
-        assert code == 2 and len(err.strip().splitlines()) == 1 and words in err, (argv, err)
-
-
-def test_runs_py_clear_asks_first(four_nine, run_main, runs_dir, monkeypatch):
-    four_nine(epochs="1")
-    four_nine(epochs="1")
-    monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
-    code, out, _ = run_main(runs.main, "--clear")
-    assert code == 0 and out.endswith("[y/N] Nothing removed.\n") and (runs_dir / "0002").exists()
-    monkeypatch.setattr("sys.stdin", io.StringIO("y\n"))
-    code, out, _ = run_main(runs.main, "--clear")
-    assert out.endswith("Removed 2 run records.\n") and not (runs_dir / "0001").exists()
-    four_nine(epochs="1")
-    code, out, _ = run_main(runs.main, "--clear", "--yes")
-    assert out == "Removed 1 run records.\n" and not (runs_dir / "0001").exists()
+    run_main(runs.main, "2", "3")  # a 4-vs-9 run and a 10-class run: every curve of either
+    assert [ax.get_title() for ax in shown["figure"].axes] == [
+        f"{name} of runs 2, 3" for name in ["train loss", "test loss", "test accuracy", "val loss", "val accuracy"]]
 
 
 # train.py in a fresh process with a real Tk window: prints the legend and the curves holding

@@ -5,7 +5,6 @@ import subprocess
 
 import pytest
 
-import figures
 import show_mnist
 from conftest import CHAPTER_DIR, assert_ends_quietly_when_cut_short, assert_one_line_error, assert_png
 
@@ -35,11 +34,10 @@ def test_bad_flags(mnist_dir, capsys, args, fragment):
     assert_one_line_error(excinfo, capsys, fragment)
 
 
-def test_headless_without_save_writes_to_outputs(mnist_dir, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(figures, "OUTPUT_DIR", tmp_path / "outputs")
+def test_headless_without_save_writes_to_outputs(mnist_dir, outputs_dir, capsys):
     show_mnist.main(["--data-dir", str(mnist_dir)])
-    assert f"Saved figure to {tmp_path / 'outputs' / 'show_mnist.png'}" in capsys.readouterr().out
-    assert_png(tmp_path / "outputs" / "show_mnist.png")
+    assert f"Saved figure to {outputs_dir / 'show_mnist.png'}" in capsys.readouterr().out
+    assert_png(outputs_dir / "show_mnist.png")
 
 
 def test_runs_as_the_reader_runs_it(mnist_dir, tmp_path):

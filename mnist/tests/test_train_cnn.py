@@ -55,8 +55,8 @@ def test_train_cnn_then_predict(mnist_dir, tmp_path, capsys):
     assert "Accuracy on these 9 test images" in capsys.readouterr().out
 
 
-def test_old_mlp_files_still_load(tmp_path):
-    """Files written before train_cnn.py existed: a dict without "model", or a bare state_dict."""
+def test_mlp_files_that_do_not_say_their_kind_load(tmp_path):
+    """A file without "model" holds the MLP: a dict of weights and options, or a bare state_dict."""
     mlp = train_mlp.MNISTClassifier(batchnorm=True)
     torch.save({"state_dict": mlp.state_dict(), "dropout": 0.0, "batchnorm": True}, tmp_path / "old.pth")
     torch.save(train_mlp.MNISTClassifier().state_dict(), tmp_path / "bare.pth")
@@ -119,9 +119,9 @@ def handwriting_sets(tmp_path_factory):
     return {source: write_set(folder / source, 100, 0, source, real) for source in SOURCES}
 
 
-# Issue 22: the CNN must read more than the MLP on each source. Measured at seeds 0 and 1 (README
-# section 4): digits 89 and 91, photos 99 and 99, pen 99 and 100; the MLP reads 85 and 83, 97 and 98,
-# 95 and 97. The floors leave a margin of 3 for other CPUs (the previous CNN read photos 95 and 94).
+# The CNN reads more than the MLP on each source. Measured at seeds 0 and 1 (README section 4):
+# digits 89 and 91, photos 99 and 99, pen 99 and 100; the MLP reads 85 and 83, 97 and 98, 95 and 97.
+# The floors leave a margin of 3 for other CPUs (a CNN with BatchNorm read photos 95 and 94).
 FLOORS = {"digits": 86, "photos": 96, "pen": 96}
 
 

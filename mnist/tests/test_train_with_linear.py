@@ -4,15 +4,13 @@ import math
 
 import torch
 
-import figures
 import train
 import train_with_linear
 from conftest import assert_ends_quietly_when_cut_short, assert_png, numbers
 from test_train import EPOCH_LINE
 
 
-def test_end_to_end_on_synthetic_data(mnist_dir, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(figures, "OUTPUT_DIR", tmp_path / "outputs")
+def test_end_to_end_on_synthetic_data(mnist_dir, outputs_dir, capsys):
     train_with_linear.main(["--data-dir", str(mnist_dir), "--train-size", "all", "--epochs", "8",
                             "--batch-size", "16", "--mistakes", "4"])
     text = capsys.readouterr().out
@@ -24,11 +22,11 @@ def test_end_to_end_on_synthetic_data(mnist_dir, tmp_path, monkeypatch, capsys):
     assert all(math.isfinite(v) for row in rows for v in row)
     assert rows[-1][1] < rows[0][1]
     # Its own figure names: train.py's figures are not overwritten.
-    assert f"Saved figure to {tmp_path / 'outputs' / 'train_with_linear.png'}" in text
-    assert_png(tmp_path / "outputs" / "train_with_linear.png")
-    assert not (tmp_path / "outputs" / "train.png").exists()
+    assert f"Saved figure to {outputs_dir / 'train_with_linear.png'}" in text
+    assert_png(outputs_dir / "train_with_linear.png")
+    assert not (outputs_dir / "train.png").exists()
     if "showing 0" not in text:
-        assert_png(tmp_path / "outputs" / "train_with_linear_mistakes.png")
+        assert_png(outputs_dir / "train_with_linear_mistakes.png")
 
 
 def test_book_settings_and_shared_flags():

@@ -7,8 +7,13 @@ import math
 
 import torch
 
-from figures import LiveView, can_show, log_range, save_figure, show_figure, show_or_save, zero_based_range
-from records import draw_earlier
+from booktools.figures import can_show, log_range, save_figure, show_figure, show_or_save, zero_based_range
+from booktools.live import LiveView
+from booktools.records import draw_earlier
+from figures import second_figure
+
+GIF_DPI = 100       # GIF frames at the PNG's size: their text is as readable as the PNG's
+GIF_FRAME_MS = 150  # how long each GIF frame is shown
 
 # train.py and train_with_linear.py share fixed axes, so their two figures can be laid side by side:
 # accuracy from 0.5 (guessing) to 1, losses from 0.001 to 1 (a decade more only if a curve needs it).
@@ -109,11 +114,20 @@ def label_values(ax, ax2, train_losses, test_losses, test_accuracies):
 def show_curves(train_losses, test_losses, test_accuracies, args):
     fig = plot_curves(train_losses, test_losses, test_accuracies, args)
     fig.tight_layout()
-    saved = save_figure(fig, args.save, f"{args.name}.png")
+    saved = save_figure(fig, args, f"{args.name}.png")
     finals = {"test accuracy": test_accuracies[-1], "test loss": test_losses[-1]} if test_accuracies else {}
     args.record.finish({"train loss": train_losses, "test loss": test_losses, "test accuracy": test_accuracies},
                        finals, fig, saved)
-    show_figure(fig, args.no_show)
+    show_figure(fig, args)
+
+
+class CurvesView(LiveView):
+    """booktools' live view at this chapter's GIF size and pace. Until the first epoch ends its
+    state is three empty curves: what train_model returns when Ctrl-C comes that early."""
+
+    def __init__(self, fig=None, redraw=None, epochs=0, window=False, gif=None):
+        super().__init__(fig, redraw, epochs, window=window, gif=gif, gif_dpi=GIF_DPI, frame_ms=GIF_FRAME_MS)
+        self.state = ([], [], [])
 
 
 def live_curves(args):
@@ -122,7 +136,7 @@ def live_curves(args):
     leaves them), so the animation ends on the final figure without a jump."""
     window = can_show() and not args.no_show and not args.no_live
     if not window and args.gif is None:
-        return LiveView()
+        return CurvesView()
     fig = plot_curves([], [], [], args)
     ax, ax2 = fig.axes
     title = ax.get_title()
@@ -146,7 +160,7 @@ def live_curves(args):
         *losses, accuracy = label_values(ax, ax2, train_losses, test_losses, test_accuracies)
         return [train_line, test_line, *losses, ax.get_legend(), accuracy_line, accuracy, ax.title]
 
-    return LiveView(fig, redraw, args.epochs, window=window, gif=args.gif)
+    return CurvesView(fig, redraw, args.epochs, window=window, gif=args.gif)
 
 
 def show_mistakes(model, test_data, args, digits):
@@ -173,8 +187,7 @@ def show_mistakes(model, test_data, args, digits):
         ax.imshow(images[i, 0].cpu().numpy(), cmap="gray")
         ax.set_title(f"true {digits[int(labels[i])]}\npred {guess} ({conf:.2f})", fontsize=8, color="red")
     fig.suptitle(f"Misclassified test images ({len(wrong)} shown)")
-    save = None if args.save is None else args.save.with_name(args.save.stem + "_mistakes.png")
-    show_or_save(fig, save, args.no_show, f"{args.name}_mistakes.png")
+    show_or_save(fig, second_figure(args, "mistakes"), f"{args.name}_mistakes.png")
 
 
 # --- train_mlp.py and train_cnn.py: the figure title, its ranges, earlier runs and the live view ---
@@ -216,18 +229,18 @@ def show_learning_curves(fig, history, args, default_name, finals):
     add_earlier_runs(fig, args)
     set_learning_curve_ranges(fig, *history, args)
     fig.tight_layout()  # again: the tick labels of these ranges
-    saved = save_figure(fig, args.save, default_name)
+    saved = save_figure(fig, args, default_name)
     args.record.finish(dict(zip(["train loss", "val loss", "val accuracy"], history)), finals, fig, saved)
-    show_figure(fig, args.no_show)
+    show_figure(fig, args)
 
 
 def start_curves_live_view(plot_learning_curves, args, title):
     """The learning-curves figure (two losses left, the accuracy right), its curves growing
-    epoch by epoch in a window and/or a GIF; LiveView() (draws nothing) when neither is wanted.
+    epoch by epoch in a window and/or a GIF; CurvesView() (draws nothing) when neither is wanted.
     Its axes are the final figure's (they change only when a curve leaves them): no jump at the end."""
     window = can_show() and not args.no_show and not args.no_live
     if not window and args.gif is None:
-        return LiveView()
+        return CurvesView()
     epochs = args.epochs
     fig = plot_learning_curves([], [], [], title=title)
     ax1, ax2 = fig.axes
@@ -248,4 +261,4 @@ def start_curves_live_view(plot_learning_curves, args, title):
         return [*lines, ax1.get_legend(), ax2.get_legend(), ax1.title]
 
     # Epochs count from 1 here: epochs + 1 makes the schedule run up to the last one.
-    return LiveView(fig, redraw, epochs + 1, window=window, gif=args.gif)
+    return CurvesView(fig, redraw, epochs + 1, window=window, gif=args.gif)

@@ -6,7 +6,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from figures import show_or_save
+from booktools.figures import show_or_save
+from figures import second_figure
 
 
 def book_stages(model, image):
@@ -128,8 +129,7 @@ def show_layers(model, test_data, args):
             stages = book_stages(model, image)
             rows.append((f"test {digit}\nP(9) = {stages[-1][1].item():.2f}", stages))
     fig = layers_figure(rows, "What the book's CNN (train.py) sees: a test 4 and a test 9 through every layer")
-    save = None if args.save is None else args.save.with_name(args.save.stem + "_layers.png")
-    show_or_save(fig, save, args.no_show, f"{args.name}_layers.png")
+    show_or_save(fig, second_figure(args, "layers"), f"{args.name}_layers.png")
 
 
 def show_image_layers(model, image, args):
@@ -139,5 +139,4 @@ def show_image_layers(model, image, args):
     answer = int(stages[-1][1].argmax())
     fig = layers_figure([(f"your image\nread: {answer}", stages)],
                         "What train_cnn.py's CNN sees in your image, layer by layer")
-    save = None if args.save is None else args.save.with_name(args.save.stem + "_layers.png")
-    show_or_save(fig, save, args.no_show, "predict_image_layers.png")
+    show_or_save(fig, second_figure(args, "layers"), "predict_image_layers.png")

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps
 
-from cli import fail, first_line
+from booktools.cli import fail, first_line
 
 MAX_PIXELS = 50_000_000  # a 50-megapixel photo; beyond that the file is a mistake (or a "decompression bomb")
 WORK_SIZE = 1000  # pictures are shrunk to at most 1000 pixels on their longer side first

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import torch
 
-from cli import CHAPTER_DIR, fail, first_line
+from booktools.cli import fail, first_line
 
 FILE_NAMES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 RAW_FILES = ", ".join(FILE_NAMES)
-DEFAULT_DATA_DIR = CHAPTER_DIR / "data"  # the only folder MNIST is downloaded into
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"  # the chapter's data/: MNIST is downloaded only here
 
 
 def find_root(data_dir):
