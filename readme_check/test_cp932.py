@@ -41,6 +41,10 @@ SHORT = {
     "mlp_regression/src/basics.py": "",
     "mlp_regression/src/train.py": "--epochs 5 --predict 60 2 3 --save {fig} --no-show --compare",
     "mlp_regression/src/runs.py": "",
+    "point_classifier_2d/src/check_setup.py": "",
+    "mnist/src/check_setup.py": "",
+    "blobs_classifier/src/check_setup.py": "",
+    "mlp_regression/src/check_setup.py": "",
 }
 
 
