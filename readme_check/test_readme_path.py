@@ -146,9 +146,10 @@ def test_the_step_reader_reads_edits_outputs_and_gaps(tmp_path):
         perform("edit src/a.py: y = 3 => y = 4", tmp_path, originals)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def fresh_copy():
-    """A fresh copy of the tracked files under a folder named like a Japanese reader's."""
+    """A fresh copy of the tracked files under a folder named like a Japanese reader's, for
+    each README (a README's runs/ starts empty, as the reader's does)."""
     base = Path(tempfile.mkdtemp(prefix="readme-path-")) / "読者 の フォルダ" / "dl book"
     base.mkdir(parents=True)
     files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
