@@ -1,6 +1,5 @@
-"""Check that this machine can run blobs_classifier: one line each for the OS, Python,
-uv, torch, figure windows and more. Exit 0 when it can; 1 when a line marked PROBLEM
-says what to do first. The checks are booktools'."""
+"""Can this machine run blobs_classifier? Prints what it finds, one line each, with a fix under
+each problem; exit 0 when the chapter can run, 1 when not. The checks are in booktools."""
 import sys
 
 import booktools.check_setup

@@ -6,6 +6,7 @@ about anything that would stop the chapter or surprise the reader.
 Exit status 0 when the chapter can run here, 1 when something blocks it. It never
 downloads anything and never raises: what it cannot find out, it says it could not.
 """
+import importlib
 import os
 import platform
 import shutil
@@ -38,8 +39,9 @@ def main(script, argv=None, chapter_checks=()):
                                         "console and the chapter folder. Exit 0: it can run; 1: something blocks it.")
     args = parser.parse_args(argv)
     report = Report()
-    for check in [check_os, check_python, check_uv, check_torch, check_numpy, check_matplotlib,
-                  check_window, check_console, check_folder, *chapter_checks]:
+    checks = [check_os, check_python, check_uv, check_torch, check_package("numpy"),
+              check_package("matplotlib"), check_window, check_console, check_folder, *chapter_checks]
+    for check in checks:
         try:
             check(report, args.chapter_dir)
         except Exception as error:  # a check that fails says so, and the others still run
@@ -126,24 +128,18 @@ def check_torch(report, chapter_dir):
     report.line(OK, "torch", f"{torch.__version__}: can use {', '.join(can)}")
 
 
-def check_numpy(report, chapter_dir):
-    try:
-        import numpy
-    except Exception as error:
-        report.line(PROBLEM, "numpy", f"cannot be imported ({type(error).__name__}: {error})",
-                    fix="delete this chapter's .venv folder and run uv run again", blocks=True)
-        return
-    report.line(OK, "numpy", numpy.__version__)
-
-
-def check_matplotlib(report, chapter_dir):
-    try:
-        import matplotlib
-    except Exception as error:
-        report.line(PROBLEM, "matplotlib", f"cannot be imported ({type(error).__name__}: {error})",
-                    fix="delete this chapter's .venv folder and run uv run again", blocks=True)
-        return
-    report.line(OK, "matplotlib", matplotlib.__version__)
+def check_package(name):
+    """A check that the package `name` imports, saying its version."""
+    def check(report, chapter_dir):
+        try:
+            module = importlib.import_module(name)
+        except Exception as error:
+            report.line(PROBLEM, name, f"cannot be imported ({type(error).__name__}: {error})",
+                        fix="delete this chapter's .venv folder and run uv run again", blocks=True)
+            return
+        report.line(OK, name, module.__version__)
+    check.__name__ = f"check_{name}"
+    return check
 
 
 def check_window(report, chapter_dir):

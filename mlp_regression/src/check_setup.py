@@ -1,6 +1,5 @@
-"""Check that this machine can run mlp_regression: one line each for the OS, Python, uv,
-torch, figure windows and more. Exit 0 when it can; 1 when a line marked PROBLEM says
-what to do first. The checks are booktools'."""
+"""Checks this machine for mlp_regression: the OS, Python, uv, torch and more, one line each.
+A PROBLEM line (exit 1) says what to do first; booktools holds the checks."""
 import sys
 
 import booktools.check_setup

@@ -8,17 +8,7 @@ from digits.mnist_data import DEFAULT_DATA_DIR, FILE_NAMES, find_root
 
 
 def main(argv=None):
-    return booktools.check_setup.main(__file__, argv, chapter_checks=[check_torchvision, check_mnist])
-
-
-def check_torchvision(report, chapter_dir):
-    try:
-        import torchvision
-    except Exception as error:
-        report.line("PROBLEM", "torchvision", f"cannot be imported ({type(error).__name__}: {error})",
-                    fix="delete this chapter's .venv folder and run uv run again", blocks=True)
-        return
-    report.line("ok", "torchvision", torchvision.__version__)
+    return booktools.check_setup.main(__file__, argv, chapter_checks=[booktools.check_setup.check_package("torchvision"), check_mnist])
 
 
 def check_mnist(report, chapter_dir):

@@ -1,6 +1,5 @@
-"""Check that this machine can run point_classifier_2d: one line each for the OS, Python, uv,
-torch, figure windows and more. Exit 0 when it can; 1 when a line marked PROBLEM says
-what to do first. The checks are booktools'."""
+"""Can this machine run point_classifier_2d? One line each (OS, Python, uv, torch, windows...);
+exit 1 when a line marked PROBLEM says what to do first. The checks are in booktools."""
 import sys
 
 import booktools.check_setup
