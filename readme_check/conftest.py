@@ -47,11 +47,12 @@ def group(folder, script):
     read the models that train_mlp.py and train_cnn.py write, so all of them join
     train_mlp.py's group; runs.py reads the records train.py writes, so it joins
     train.py's, and so does mnist's train_with_linear.py (train.py --compare draws its
-    run, as the README shows). Different groups run in parallel.
+    run, as the README shows); mlp_regression's make_rent_data.py joins it too (train.py
+    --data reads the CSV it writes). Different groups run in parallel.
     """
     script = {"predict.py": "train_mlp.py", "train_cnn.py": "train_mlp.py", "python": "train_mlp.py",
               "draw.py": "train_mlp.py"}.get(script, script)
-    if script in ("runs.py", "train_with_linear.py"):  # runs.py lists the runs recorded just before
+    if script in ("runs.py", "train_with_linear.py", "make_rent_data.py"):  # in train.py's order
         script = "train.py"
     return f"{Path(folder).resolve().relative_to(ROOT)}/{script}"
 

@@ -43,7 +43,7 @@ def test_a_record_holds_flags_finals_and_curves(train_run, runs_dir):
     assert record["data"] == str(CHAPTER_DIR / "data" / "rent.csv")
     assert f"R^2: MLP {record['finals']['R^2']:.2f}," in out
     assert f"Test RMSE: {record['finals']['test RMSE']:.2f} " in out
-    assert f"Epoch 5, Train Loss: {record['finals']['train loss']:.4f}, " in out
+    assert f"Epoch 5, Train Loss: {record['curves']['train loss']['value'][-1]:.4f}, " in out
     assert record["curves"]["test loss"]["epoch"] == [1, 2, 3, 4, 5]
     assert (runs_dir / "0001" / "figure.png").read_bytes()[:4] == b"\x89PNG"
 
@@ -79,7 +79,8 @@ def test_compare_draws_earlier_runs_labelled(train_run, final_figure):
     train_run("--compare")
     loss = final_figure["figure"].axes[0]
     labels = [line.get_label() for line in loss.lines if not line.get_label().startswith("_")]
-    assert labels == ["run 1: hidden 2", "this run: MLP, training rows", "this run: MLP, test rows"]
+    assert labels == ["run 1: hidden 2", "MLP, training rows (this run: hidden 16)",
+                      "MLP, test rows (this run: hidden 16)"]
     # Earlier runs in colours of their own: not this run's blue and orange, nor linear regression's gray.
     assert to_hex(loss.lines[0].get_color()) == to_hex(train_figures.EARLIER_COLORS[0]) == to_hex("tab:green")
 

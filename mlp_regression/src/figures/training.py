@@ -21,9 +21,10 @@ def show_results(history, results, args):
     earlier = args.record.earlier  # --compare: earlier runs, faded (training solid, test dotted)
     draw_earlier(ax_loss, earlier, "train loss", colors=EARLIER_COLORS)
     draw_earlier(ax_loss, earlier, "test loss", labelled=False, colors=EARLIER_COLORS, linestyle=":")
-    this = "this run: " if earlier else ""
-    ax_loss.plot(history["epoch"], history["train"], color=TRAIN_COLOR, label=f"{this}MLP, training rows")
-    ax_loss.plot(history["epoch"], history["test"], color=TEST_COLOR, label=f"{this}MLP, test rows")
+    # With earlier runs behind: which curves are this run's, and what it changed ("this run: hidden 2").
+    this = f" ({args.record.this_label()})" if earlier else ""
+    ax_loss.plot(history["epoch"], history["train"], color=TRAIN_COLOR, label=f"MLP, training rows{this}")
+    ax_loss.plot(history["epoch"], history["test"], color=TEST_COLOR, label=f"MLP, test rows{this}")
     if history["epoch"]:
         label_last_values(ax_loss, history)
     log_axis_in_plain_numbers(ax_loss)
@@ -48,8 +49,9 @@ def show_results(history, results, args):
     ax_pred.legend(loc="upper left")
     fig.tight_layout()
     saved = save_figure(fig, args, "mlp_regression.png")
-    finals = {"train loss": history["train"][-1], "test loss": history["test"][-1],
-              "test RMSE": results["rmse"], "R^2": r2["mlp"]} if history["epoch"] else {}
+    # runs.py's "final" column: the test errors, short enough to leave room for what differed
+    # (the last losses are the curves' ends).
+    finals = {"test RMSE": results["rmse"], "R^2": r2["mlp"]} if history["epoch"] else {}
     curves = {"train loss": history["train"], "test loss": history["test"]}
     args.record.finish(curves, finals, fig, saved)
     show_figure(fig, args)
