@@ -16,7 +16,6 @@ import os
 import re
 import struct
 import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
