@@ -11,7 +11,7 @@ all see the same machine load. Prints a table and, when every chapter ran,
 rewrites the table of BENCHMARKS.md (its "## Notes" section is kept).
 MNIST rows need the real data: MNIST_DATA_DIR (a folder holding MNIST/raw/),
 default ../shared/mnist. Live-window rows need Xvfb (a virtual X display): the
-script runs with the TkAgg backend under tests/window_driver.py, which closes
+script runs with the TkAgg backend under booktools.window_driver, which closes
 the final window 0.3 s after it opens (the same in the --no-live baseline).
 """
 import argparse
@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 MNIST = os.environ.get("MNIST_DATA_DIR", str(ROOT.parent / "shared" / "mnist"))
 
-DRIVER = ROOT / "point_classifier_2d" / "tests" / "window_driver.py"
+DRIVER = "-m booktools.window_driver"  # a real window: see booktools/booktools/window_driver.py
 
 
 def in_window(command):
@@ -87,13 +87,13 @@ def main():
     atexit.register(shutil.rmtree, env["RUNS_DIR"], ignore_errors=True)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # a reader's laptop caches bytecode
     cases = [case for case in CASES if not chapters or case[0] in chapters]
-    if any(DRIVER.name in case[1] for case in cases):
+    if any(DRIVER in case[1] for case in cases):
         display = start_virtual_display()
         if display:
             env["DISPLAY"] = display
         else:
             print("skipping the live-window rows: no Xvfb (apt-get install xvfb xauth)")
-            cases = [case for case in cases if DRIVER.name not in case[1]]
+            cases = [case for case in cases if DRIVER not in case[1]]
 
     rows, misses = [], []
     for chapter in dict.fromkeys(case[0] for case in cases):
@@ -186,7 +186,7 @@ def write_report(rows, runs):
         f"Whole-process wall time of `uv run ...` in the chapter folder, median of {runs} runs, "
         "headless (MPLBACKEND=Agg), bytecode cached. `$MNIST` is the folder holding MNIST/raw/. "
         "`python $DRIVER ...` rows open the live window (TkAgg) on a virtual X display (Xvfb): "
-        "`$DRIVER` is point_classifier_2d/tests/window_driver.py, which closes the final window "
+        "`$DRIVER` is `-m booktools.window_driver`, which closes the final window "
         "0.3 s after it opens.",
         "",
         "| " + " | ".join(header) + " |",

@@ -18,7 +18,7 @@ from conftest import CHAPTER_DIR
 def run_in_window(display, *argv):
     """Run train.py with a real TkAgg window; return (exit code, stdout, stderr, report)."""
     result = subprocess.run(
-        [sys.executable, str(CHAPTER_DIR / "tests" / "window_driver.py"), "./src/train.py", *argv],
+        [sys.executable, "-m", "booktools.window_driver", "./src/train.py", *argv],
         cwd=CHAPTER_DIR, capture_output=True, text=True, timeout=600,
         env={**os.environ, "DISPLAY": display, "MPLBACKEND": "TkAgg"})
     report = json.loads(result.stderr.strip().splitlines()[-1])

@@ -1,10 +1,7 @@
 """check_setup.py: one line each, a fix for each problem, exit 0 / 1, never a traceback."""
 import os
-import shutil
 import subprocess
 import sys
-
-import pytest
 
 from booktools import check_setup
 
@@ -111,25 +108,3 @@ def test_help_and_bad_flags(tmp_path):
     assert result.returncode == 0 and "Exit 0: it can run" in result.stdout
     result = run_check(tmp_path, {"MPLBACKEND": "Agg"}, "--nope")
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and result.stderr.startswith("error: ")
-
-
-@pytest.fixture(scope="module")
-def x_display():
-    """A virtual X display (Xvfb); skips where there is none."""
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed (Debian: apt-get install xvfb xauth)")
-    if subprocess.run([sys.executable, "-c", "import tkinter"], capture_output=True).returncode:
-        pytest.skip("this Python has no tkinter")
-    read_end, write_end = os.pipe()
-    server = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1280x1024x24",
-                               "-nolisten", "tcp"], pass_fds=[write_end],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write_end)
-    with os.fdopen(read_end) as pipe:
-        number = pipe.readline().strip()
-    if not number:
-        server.kill()
-        pytest.skip("Xvfb did not start")
-    yield f":{number}"
-    server.terminate()
-    server.wait(timeout=10)

@@ -8,12 +8,12 @@ import sys
 from PIL import Image
 
 from booktools.live import frame_epochs
-from conftest import TESTS_DIR, epoch_losses
+from conftest import epoch_losses
 
 
 def run_in_window(display, chapter, *argv, close_live_after=None):
     """Run the chapter copy's train.py with a real window; return (stdout, stderr, report)."""
-    driver = [sys.executable, str(TESTS_DIR / "window_driver.py")]
+    driver = [sys.executable, "-m", "booktools.window_driver"]
     if close_live_after is not None:
         driver += ["--close-live-after", str(close_live_after)]
     result = subprocess.run(driver + ["./src/train.py", "./data/steps.csv", *argv], cwd=chapter.folder,

@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from booktools.testing import x_display  # noqa: F401  (a fixture)
 
 # Headless: figures are saved, never shown. Set before matplotlib is imported.
 os.environ["MPLBACKEND"] = "Agg"
@@ -20,8 +21,6 @@ DATA_DIR = CHAPTER_DIR / "data"
 
 def set_up_like_train(seed):
     """The torch set-up of train.py's parse_args, for tests that call its steps one by one."""
-    import torch
-
     from booktools.cli import flush_denormals, pick_device, seed_everything
 
     seed_everything(seed)
@@ -54,29 +53,3 @@ def run_main(capsys):
         captured = capsys.readouterr()
         return code, captured.out, captured.err
     return run
-
-
-@pytest.fixture(scope="session")
-def x_display():
-    """A virtual X display (Xvfb) for the real-window tests; skips where there is none."""
-    import subprocess
-    import sys
-
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed (Debian: apt-get install xvfb xauth)")
-    if subprocess.run([sys.executable, "-c", "import tkinter"], capture_output=True).returncode:
-        pytest.skip("this Python has no tkinter, so matplotlib cannot open a TkAgg window")
-    # -displayfd: Xvfb picks a free display number and writes it to the pipe.
-    read_end, write_end = os.pipe()
-    server = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1600x1200x24",
-                               "-nolisten", "tcp"], pass_fds=[write_end],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write_end)
-    with os.fdopen(read_end) as pipe:
-        number = pipe.readline().strip()
-    if not number:
-        server.kill()
-        pytest.skip("Xvfb did not start")
-    yield f":{number}"
-    server.terminate()
-    server.wait(timeout=10)

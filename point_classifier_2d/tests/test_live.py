@@ -16,7 +16,7 @@ CURVE = str(DATA_DIR / "curve.csv")
 
 def run_in_window(display, *argv, close_live_after=None):
     """Run train.py with a real TkAgg window; return (exit code, stdout, stderr, report)."""
-    driver = [sys.executable, str(CHAPTER_DIR / "tests" / "window_driver.py")]
+    driver = [sys.executable, "-m", "booktools.window_driver"]
     if close_live_after is not None:
         driver += ["--close-live-after", str(close_live_after)]
     result = subprocess.run(driver + ["./src/train.py", *argv], cwd=CHAPTER_DIR,

@@ -1,12 +1,14 @@
-"""Run a chapter's script with a real window (TkAgg) and report what the window did.
+"""Run a chapter's script with a real window (TkAgg) and report what the window did: the
+tests of every chapter (and bench.py) use it.
 
-    python tests/window_driver.py [--close-live-after N] ./src/train.py ARGS...
+    python -m booktools.window_driver [--close-live-after N] ./src/train.py ARGS...
 
-Used by test_window.py under a virtual X display (Xvfb). It notes whether the live window
-is on the screen as soon as the LiveView is made (before the first epoch), counts the
-blits into it (and whether the window was on screen then), closes the live window after
-N blits when asked (as a reader would, with the window's close button), and closes the
-final, blocking window by a timer. The last line it prints on stderr is a JSON summary.
+Run under a virtual X display (Xvfb). It notes whether the live window is on the screen
+as soon as the LiveView is made (before the first epoch), counts the blits into it (and
+whether the window was on screen then), notes the labelled lines of the live window
+(--compare's earlier runs), closes the live window after N blits when asked (as a reader
+would, with the window's close button), and closes the final, blocking window by a timer.
+The last line it prints on stderr is a JSON summary.
 """
 import json
 import os
@@ -23,7 +25,7 @@ import booktools.cli  # noqa: E402
 import booktools.live  # noqa: E402
 
 report = {"shown_at_start": None, "blits": 0, "blits_on_screen": 0, "closed_live": False,
-          "blits_after_close": 0, "final_windows": 0}
+          "blits_after_close": 0, "final_windows": 0, "live_lines": []}
 closed = []
 close_after = None
 args = sys.argv[1:]
@@ -44,6 +46,9 @@ real_blit = FigureCanvasTkAgg.blit
 
 def blit(canvas, bbox=None):
     report["blits"] += 1
+    if report["blits"] == 1:  # the labelled lines of the live window (--compare's earlier runs)
+        report["live_lines"] = [line.get_label() for ax in canvas.figure.axes for line in ax.lines
+                                if not line.get_label().startswith("_")]
     report["blits_after_close"] += canvas.figure in closed
     report["blits_on_screen"] += bool(canvas.get_tk_widget().winfo_ismapped())
     real_blit(canvas, bbox)
