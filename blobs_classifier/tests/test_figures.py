@@ -110,9 +110,25 @@ def test_readme_commands_write_only_under_outputs():
 
 def test_make_images_script_makes_every_figure_of_the_readme():
     script = (CHAPTER_DIR / "images" / "make_images.sh").read_text("utf-8")
-    assert "images/make_images.sh" in (CHAPTER_DIR / "README.md").read_text("utf-8")
+    assert "images/make_images.sh" in (CHAPTER_DIR / "NOTES.md").read_text("utf-8")
     made = {path for line in script.splitlines() if line.startswith("uv run ")
             for path in written_files(line)}
     shown = set(re.findall(r"\]\((images/[^)]+)\)", (CHAPTER_DIR / "README.md").read_text("utf-8")))
     assert shown and shown <= made
     assert made <= {f"images/{p.name}" for p in (CHAPTER_DIR / "images").iterdir()}
+
+
+def test_make_images_script_follows_the_readmes_order():
+    """The script's train.py runs are the README's first ones, in its order (but for where
+    the figures go), so the run numbers in the figures' legends are the README's."""
+    def runs(commands):
+        found = []
+        for command in commands:
+            words = shlex.split(command, comments=True)
+            if words[2] == "./src/train.py":
+                found.append([w for w, before in zip(words, [None] + words) if w not in ("--save", "--gif")
+                              and before not in ("--save", "--gif")])
+        return found
+    script = (CHAPTER_DIR / "images" / "make_images.sh").read_text("utf-8")
+    made = runs(line for line in script.splitlines() if line.startswith("uv run "))
+    assert made and made == runs(readme_commands())[:len(made)]

@@ -66,21 +66,36 @@ def test_flag_and_code_changes_are_labelled(tmp_path):
     run("train.py", "--epochs", "20", "--no-show", "--hidden", "8", "--compare", "2")
     table = run("runs.py").splitlines()
     assert table[2].endswith("  hidden 8")
-    assert table[3].endswith("  train.py: Adam(parameters(), lr=learning_rate)")
+    assert "  train.py: Adam(pa" in table[3] and len(table[3]) == 100  # cut to fit 100 columns
     diff = run("runs.py", "--diff", "3")
     assert "-    optimizer = optim.SGD(model.parameters(), lr=learning_rate)\n" in diff
     assert "+    optimizer = optim.Adam(model.parameters(), lr=learning_rate)\n" in diff
     first, _, third = records.read_records(copy / "runs", [])
+    assert third["code_change"] == "train.py: Adam(parameters(), lr=learning_rate)"
     assert records.differences(first, third) == "hidden none, train.py: SGD(parameters(), lr=learning_rate)"
+
+
+def legend_labels(figure):
+    loss = figure.axes[1]
+    return [line.get_label() for line in loss.lines if not line.get_label().startswith("_")]
 
 
 def test_compare_draws_earlier_runs_labelled(train_run, final_figure):
     train_run("--lr", "0.1")
-    train_run("--compare")
-    loss = final_figure["figure"].axes[1]
-    labels = [line.get_label() for line in loss.lines if not line.get_label().startswith("_")]
-    assert labels == ["run 1: lr 0.1", "this run: training", "this run: validation"]
-    assert len(loss.lines) == 4  # run 1's training and (dotted, unlabelled) validation loss
+    out, _ = train_run("--compare")
+    assert "Compared with run 1: lr 0.1\n" in out  # the legend's label, printed
+    # Each label says what that run has that the other has not (record.this_label()).
+    assert legend_labels(final_figure["figure"]) == [
+        "run 1: lr 0.1", "this run: lr 0.01 (training)", "this run: lr 0.01 (validation)"]
+    assert len(final_figure["figure"].axes[1].lines) == 4  # run 1's validation loss: dotted, unlabelled
+
+
+def test_compare_with_the_same_settings_and_view_flags_only(train_run, final_figure):
+    train_run()
+    out, _ = train_run("--predict", "1.5", "-3.0", "--compare")  # --predict only adds a star
+    assert "Compared with run 1: same settings\n" in out
+    assert legend_labels(final_figure["figure"]) == [
+        "run 1: same settings", "this run (training)", "this run (validation)"]
 
 
 def test_compare_with_no_earlier_run_shows_this_run_only(train_run, final_figure):

@@ -144,9 +144,13 @@ def loss_lines(ax_loss, args):
     earlier = args.record.earlier
     draw_earlier(ax_loss, earlier, "training loss", colors=EARLIER_COLORS)
     draw_earlier(ax_loss, earlier, "validation loss", labelled=False, colors=EARLIER_COLORS, linestyle=":")
-    this = "this run: " if earlier else ""
-    train_line, = ax_loss.plot([], [], color="tab:blue", label=f"{this}training")
-    val_line, = ax_loss.plot([], [], color="tab:orange", label=f"{this}validation")
+    if earlier:  # "this run: hidden 16 (training)" beside "run 3: hidden none"
+        this = args.record.this_label()
+        labels = f"{this} (training)", f"{this} (validation)"
+    else:
+        labels = "training", "validation"
+    train_line, = ax_loss.plot([], [], color="tab:blue", label=labels[0])
+    val_line, = ax_loss.plot([], [], color="tab:orange", label=labels[1])
     curves = [curve for _, record in earlier for curve in record["curves"].values() if len(curve["value"])]
     values = np.concatenate([[0.0]] + [curve["value"] for curve in curves])
     last_epoch = max([0] + [curve["epoch"][-1] for curve in curves])
