@@ -76,14 +76,20 @@ def print_table(records, final_format):
     finals = [", ".join(f"{name} {text(value)}" for name, value in record["finals"].items())
               for record in records]
     width = max(len("final"), *map(len, finals))
-    print(f"{'run':>4}  {'started':11}  {'seconds':>7}  {'final':{width}}  what differed from the run before")
+    header = f"{'run':>4}  {'started':11}  {'seconds':>7}  {'final':{width}}  what differed from the run before"
+    print(fit(header))
     for previous, record, final in zip([None] + records, records, finals):
         what = f"first: {record['command']}" if previous is None else differences(record, previous)
         if record.get("epochs_run") != record["flags"].get("epochs", record.get("epochs_run")):
             what += f" (stopped at epoch {record['epochs_run']})"
         line = (f"{record['number']:>4}  {record['started'][5:16].replace('T', ' '):11}  "
                 f"{record['seconds']:>7.1f}  {final:{width}}  {what}")
-        print(line if len(line) <= TABLE_WIDTH else line[:TABLE_WIDTH - 3] + "...")
+        print(fit(line))
+
+
+def fit(line):
+    """The line, cut with "..." where it is longer than TABLE_WIDTH."""
+    return line if len(line) <= TABLE_WIDTH else line[:TABLE_WIDTH - 3] + "..."
 
 
 def show_diff(runs, record):
