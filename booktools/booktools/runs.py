@@ -82,9 +82,8 @@ def print_table(records, final_format):
     print(f"{'run':>4}  {'started':11}  {'seconds':>7}  {'final':{width}}  what differed from the run before")
     for previous, record, final in zip([None] + records, records, finals):
         what = f"first: {record['command']}" if previous is None else differences(record, previous)
-        if what == "same settings":  # the same training; say which flag made the reader run it again
-            shown = view_changes(record, previous)
-            what += f" (only {', '.join(shown)})" if shown else ""
+        if what == "same settings" and view_changes(record, previous):  # the same training, shown otherwise
+            what = f"only {', '.join(view_changes(record, previous))}"
         if record.get("epochs_run") != record["flags"].get("epochs", record.get("epochs_run")):
             what += f" (stopped at epoch {record['epochs_run']})"
         line = (f"{record['number']:>4}  {record['started'][5:16].replace('T', ' '):11}  "

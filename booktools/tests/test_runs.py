@@ -82,7 +82,7 @@ def test_a_run_that_changed_only_a_view_flag_says_which(train_run, run_main):
     code, out, err = run_main(runs.main)
     lines = out.splitlines()
     column = lines[0].index("what differed")
-    assert [line[column:] for line in lines[2:]] == ["same settings (only --every)", "same settings"]
+    assert [line[column:] for line in lines[2:]] == ["only --every", "same settings"]
 
 
 def test_the_figure_draws_the_chosen_runs_side_by_side(train_run, run_main, drawn):
