@@ -188,13 +188,17 @@ def test_no_readme_command_writes_into_images():
 
 
 def test_make_images_writes_every_figure_of_the_readme():
-    readme = (CHAPTER_DIR / "README.md").read_text(encoding="utf-8")
-    shown = set(re.findall(r"\]\((images/[\w.]+)\)", readme))
+    readme, notes = ((CHAPTER_DIR / name).read_text(encoding="utf-8") for name in ("README.md", "NOTES.md"))
+    shown = set(re.findall(r"\]\((images/[\w.]+)\)", readme + notes))
     assert len(shown) >= 15 and all((CHAPTER_DIR / image).exists() for image in shown)
     script = (CHAPTER_DIR / "images" / "make_images.sh").read_text(encoding="utf-8")
-    assert "images/make_images.sh" in readme
-    for image in shown:
+    assert "images/make_images.sh" in notes  # (how the figures are made: NOTES.md)
+    beside = {"images/train_mistakes.png", "images/train_layers.png"}  # --mistakes 16 --layers --save images/train.png
+    assert "--mistakes 16 --layers --save images/train.png" in script and beside <= shown
+    for image in shown - beside:
         assert image in script, f"{image} is not made by images/make_images.sh"
+    made = set(re.findall(r"images/[\w.]+\.(?:png|gif)", script))
+    assert made <= shown, f"made but not shown: {made - shown}"
 
 
 def test_the_gifs_keep_their_axes_to_the_last_frame(mnist_dir, tmp_path, capsys):
