@@ -83,7 +83,7 @@ def test_saved_png_round_trips_through_predict(model_files, capsys, tmp_path, ou
         click(pad, pad.buttons[1])
     printed = capsys.readouterr().out
     assert (outputs_dir / "drawing_1.png").is_file() and (outputs_dir / "drawing_2.png").is_file()
-    assert f"predict.py --image {outputs_dir / 'drawing_1.png'}" in printed
+    assert "`uv run ./src/predict.py --image outputs/drawing_1.png`" in printed  # (relative: pastes as one word)
     mlp_line = next(line for line in printed.splitlines() if line.endswith("(MLP)"))
 
     predict.main(["--model", str(model_files[0]), "--image", str(outputs_dir / "drawing_1.png"),
