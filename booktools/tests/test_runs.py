@@ -75,6 +75,16 @@ def test_the_table_says_what_differed_from_the_run_before(train_run, run_main, m
     out.encode("cp932")  # a Japanese Windows console can print it
 
 
+def test_a_run_that_changed_only_a_view_flag_says_which(train_run, run_main):
+    train_run("--lr", "0.2")
+    train_run("--lr", "0.2", "--every", "5")  # the same training, printed more often
+    train_run("--lr", "0.2", "--every", "5")
+    code, out, err = run_main(runs.main)
+    lines = out.splitlines()
+    column = lines[0].index("what differed")
+    assert [line[column:] for line in lines[2:]] == ["only --every", "same settings"]
+
+
 def test_the_figure_draws_the_chosen_runs_side_by_side(train_run, run_main, drawn):
     train_run("--lr", "0.05")
     train_run("--lr", "0.2", "--epochs", "50")

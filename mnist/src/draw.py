@@ -36,7 +36,7 @@ def main(argv=None):
 
 def parse_args(argv):
     parser = Parser(__file__, description="Draw a digit with the mouse; the MLP and the CNN read it "
-                                          "after every stroke.")
+                                          "after every stroke. Keys: c clear, s save PNG, q quit.")
     parser.add_argument("--model", type=Path, action="append", default=None,
                         help="model file of train_mlp.py or train_cnn.py (twice for two); "
                              f"default: {DEFAULT_MODEL.name} and {DEFAULT_CNN_MODEL.name}, those that exist")

@@ -11,7 +11,7 @@ from digits.mnist_data import load_mnist
 from digits.own_image import prepare_image
 from figures.layers import show_image_layers
 from figures.predictions import show_own_image, show_test_grid
-from flags.chapter import add_common_flags
+from flags.chapter import add_common_flags, typed
 from train_cnn import CNNClassifier
 from train_cnn import DEFAULT_MODEL as DEFAULT_CNN_MODEL
 from train_mlp import DEFAULT_MODEL, MNISTClassifier
@@ -47,7 +47,7 @@ def parse_args(argv):
     add_common_flags(parser)
     args, extra = parser.parse_known_args(argv)
     if extra:  # e.g. `predict.py my_digit.png`: a path typed without its flag
-        hint = next((f" (did you mean {meant_flag(x)} {x}?)" for x in extra if meant_flag(x)), "")
+        hint = next((f" (did you mean {meant_flag(x)} {typed(x)}?)" for x in extra if meant_flag(x)), "")
         parser.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
     return args
 
@@ -83,7 +83,8 @@ def read_model_file(path, device):
     if not path.is_file():
         fail(f"model file {path} not found; {how_to_train(path)} first (or pass --model)")
     try:
-        saved = torch.load(path, map_location=device, weights_only=True)
+        with open(path, "rb") as f:  # (a file object: torch.load from a path fails on some Windows paths)
+            saved = torch.load(f, map_location=device, weights_only=True)
     except pickle.UnpicklingError:  # another kind of file, or a whole model object (torch's long note: no help here)
         fail(f"cannot load model {path}: it is not a weights file as train_mlp.py and train_cnn.py write them; "
              f"{how_to_train(path)} again")
@@ -117,7 +118,7 @@ def how_to_train(path):
     """The command that writes this model file: train_cnn.py for a CNN file, else train_mlp.py."""
     cnn = "cnn" in path.name.lower()
     script, default = ("train_cnn.py", DEFAULT_CNN_MODEL) if cnn else ("train_mlp.py", DEFAULT_MODEL)
-    save = "" if path.resolve() == default else f" --save-model {path}"
+    save = "" if path.resolve() == default else f" --save-model {typed(path, default.parent)}"
     return f"run `uv run ./src/{script}{save}`"
 
 

@@ -23,9 +23,14 @@ def main(argv=None):
     booktools.runs.main(__file__, CURVES, argv, final_format=as_printed)
 
 
-def as_printed(value):
-    """A final value as the training scripts print it: 0.9930 (accuracy, loss), 97.96 (%)."""
-    return f"{value:.4f}" if abs(value) <= 1 else f"{value:.4g}"
+PERCENT = {"train_mlp.py", "train_cnn.py"}  # they print accuracy in %: "Test Accuracy: 97.96%"
+
+
+def as_printed(record):
+    """The final values as the script printed them: train.py's accuracy 0.9930, train_mlp.py's 97.96%."""
+    percent = record["script"] in PERCENT
+    return ", ".join(f"{name} {value:.2f}%" if percent and name.endswith("accuracy") else f"{name} {value:.4f}"
+                     for name, value in record["finals"].items())
 
 
 if __name__ == "__main__":

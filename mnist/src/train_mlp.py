@@ -137,8 +137,9 @@ def save_model(model, kind, path, accuracy, args, **options):
     path.parent.mkdir(parents=True, exist_ok=True)
     # 本との違い: the file also says which model it holds (so predict.py can rebuild it), its test
     # accuracy and the flags it was trained with (predict.py prints them)
-    torch.save({"model": kind, "state_dict": model.state_dict(), "test_accuracy": accuracy,
-                "flags": args.changed, **options}, path)
+    with open(path, "wb") as f:  # (a file object: torch.save to a path fails on some Windows paths, e.g. Japanese)
+        torch.save({"model": kind, "state_dict": model.state_dict(), "test_accuracy": accuracy,
+                    "flags": args.changed, **options}, f)
     print(f"Saved model to {path}", flush=True)
 
 

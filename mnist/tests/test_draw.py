@@ -4,6 +4,7 @@ measured against MNIST, and the one-line errors."""
 
 import os
 import queue
+import shlex
 import shutil
 import subprocess
 import sys
@@ -82,7 +83,7 @@ def test_saved_png_round_trips_through_predict(model_files, capsys, tmp_path, ou
         click(pad, pad.buttons[1])
     printed = capsys.readouterr().out
     assert (outputs_dir / "drawing_1.png").is_file() and (outputs_dir / "drawing_2.png").is_file()
-    assert f"predict.py --image {outputs_dir / 'drawing_1.png'}" in printed
+    assert "`uv run ./src/predict.py --image outputs/drawing_1.png`" in printed  # (relative: pastes as one word)
     mlp_line = next(line for line in printed.splitlines() if line.endswith("(MLP)"))
 
     predict.main(["--model", str(model_files[0]), "--image", str(outputs_dir / "drawing_1.png"),
@@ -91,6 +92,47 @@ def test_saved_png_round_trips_through_predict(model_files, capsys, tmp_path, ou
     assert mlp_line.replace(" (MLP)", "") in answer.splitlines()  # the same answer, the same confidence
     original, image = predict.prepare_image(outputs_dir / "drawing_1.png")
     assert np.array_equal(image[0].numpy(), seen)  # the same 28x28, pixel for pixel
+
+
+# In a copy of the chapter under a folder like a reader's: draw a 7, press s, then paste the printed
+# command as a shell would split it (uv run: this Python), from the chapter folder.
+PASTE_DRIVER = r"""
+import sys
+from matplotlib.backend_bases import KeyEvent
+sys.path[:0] = [sys.argv[1], sys.argv[2]]
+import draw
+from draw_demo import draw_digit
+SEVEN = [[(70, 50), (210, 50), (120, 240)]]
+args = draw.parse_args(["--model", "mnist_model.pth"])
+pad = draw.DrawingPad(draw.load_models(args.model), args, draw.read_drawing)
+pad.fig.canvas.draw()
+draw_digit(pad, SEVEN)
+pad.fig.canvas.callbacks.process("key_press_event", KeyEvent("key_press_event", pad.fig.canvas, "s"))
+"""
+
+
+def test_the_printed_predict_command_pastes_as_one_argument_per_word(tmp_path):
+    copy = tmp_path / "読者 の 本" / "dl-book" / "mnist"
+    shutil.copytree(CHAPTER_DIR / "src", copy / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    with open(copy / "mnist_model.pth", "wb") as f:  # an untrained MLP: the answer only has to be the same
+        torch.save({"model": "mlp", "state_dict": train_mlp.MNISTClassifier().state_dict()}, f)
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    drew = subprocess.run([sys.executable, "-c", PASTE_DRIVER, str(copy / "src"), str(CHAPTER_DIR / "tests")],
+                          cwd=copy, env=env, capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert drew.returncode == 0, drew.stderr
+    saved = next(line for line in drew.stdout.splitlines() if line.startswith("Saved your drawing to "))
+    command = shlex.split(saved.split("`")[1])
+    assert command[:3] == ["uv", "run", "./src/predict.py"] and command[3:] == ["--image", "outputs/drawing_1.png"]
+    pasted = subprocess.run([sys.executable, *command[2:], "--no-show"], cwd=copy, env=env, capture_output=True,
+                            text=True, encoding="utf-8", timeout=120)
+    assert pasted.returncode == 0, pasted.stderr
+    answer = next(line for line in drew.stdout.splitlines() if line.endswith("(MLP)")).replace(" (MLP)", "")
+    assert answer in pasted.stdout.splitlines()  # the drawing, read again: the same answer
+
+
+def test_the_window_names_every_key():
+    from figures.drawing_pad import HELP
+    assert all(f"{key} " in HELP for key in "csq") and "quit" in HELP
 
 
 def test_layers_window_for_the_cnn(model_files, tmp_path):

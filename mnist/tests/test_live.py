@@ -5,12 +5,11 @@ import subprocess
 import sys
 
 import numpy as np
-import pytest
 from PIL import Image
 
 import train
 import train_mlp
-from conftest import CHAPTER_DIR, assert_one_line_error, numbers
+from conftest import CHAPTER_DIR, numbers
 from figures.training import GIF_DPI
 from test_train import EPOCH_LINE
 
@@ -119,34 +118,6 @@ def test_ctrl_c_in_the_first_epoch_of_train_mlp_still_tests_saves_and_draws(mnis
     assert not numbers(r"Epoch (\d+):", out)
 
 
-@pytest.mark.parametrize("name, fragment", [
-    ("curves.png", "--gif needs a .gif file name"),
-    ("no_such_folder/curves.gif", "does not exist"),
-    ("a_folder.gif", "is a folder"),
-    ("notes.gif", "is not a GIF; not overwriting it"),
-])
-def test_bad_gif_values(mnist_dir, tmp_path, capsys, monkeypatch, name, fragment):
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "a_folder.gif").mkdir()
-    (tmp_path / "notes.gif").write_text("my notes", encoding="utf-8")
-    trained = []
-    monkeypatch.setattr(train, "train_model", lambda *args: trained.append(args))
-    with pytest.raises(SystemExit) as excinfo:
-        train.main(["--data-dir", str(mnist_dir), "--gif", name, "--no-show"])
-    assert_one_line_error(excinfo, capsys, fragment)
-    assert trained == []  # checked before any training
-    assert (tmp_path / "notes.gif").read_text(encoding="utf-8") == "my notes"
-
-
-@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0, reason="needs a folder this user cannot write")
-def test_gif_in_a_read_only_folder(mnist_dir, tmp_path, capsys):
-    locked = tmp_path / "locked"
-    locked.mkdir(mode=0o555)
-    with pytest.raises(SystemExit) as excinfo:
-        train_mlp.main(["--data-dir", str(mnist_dir), "--gif", str(locked / "x.gif"), "--no-show"])
-    assert_one_line_error(excinfo, capsys, "cannot write into folder")
-
-
 # Runs train.py in a fresh process with a real Tk window; counts the window's updates
 # and closes the final (blocking) window from a timer, as a reader would close it.
 WINDOW_DRIVER = """
@@ -188,28 +159,6 @@ def run_in_window(display, mnist_dir, close_after, *extra):
     argv = ["--data-dir", str(mnist_dir), "--train-size", "all", "--epochs", "5", "--batch-size", "16", *extra]
     return subprocess.run([sys.executable, "-c", WINDOW_DRIVER, str(close_after), str(CHAPTER_DIR / "src"), *argv],
                           env=env, capture_output=True, text=True, encoding="utf-8", timeout=300)
-
-
-def test_live_window_updates_while_training(x_display, mnist_dir):
-    result = run_in_window(x_display, mnist_dir, 0)
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    assert len(numbers(EPOCH_LINE, result.stdout)) == 5
-    # One update per epoch of this short run, each with the window on screen.
-    assert "FINAL WINDOW after 5 updates, 5 on screen" in result.stdout
-    assert "Saved figure" not in result.stdout  # a window could open: nothing written
-    assert "EXITED CLEANLY" in result.stdout
-
-
-def test_closing_the_live_window_stops_drawing_not_training(x_display, mnist_dir, tmp_path):
-    gif = tmp_path / "window.gif"
-    result = run_in_window(x_display, mnist_dir, 2, "--gif", str(gif))
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    assert len(numbers(EPOCH_LINE, result.stdout)) == 5  # training went on
-    assert "FINAL WINDOW after 2 updates, 2 on screen" in result.stdout
-    frames, _ = gif_frames(gif)  # the GIF goes on without the window
-    assert len(frames) == 5 and frames[0].shape == frames[-1].shape
 
 
 def test_no_live_shows_only_the_final_window(x_display, mnist_dir):

@@ -134,6 +134,14 @@ def test_a_missing_model_file_names_the_script_that_trains_it(name, command, tmp
     assert_one_line_error(excinfo, capsys, "not found", command)
 
 
+def test_the_training_command_for_a_missing_model_pastes_as_printed(tmp_path, capsys):
+    model = tmp_path / "読者 の 本" / "my model.pth"
+    with pytest.raises(SystemExit) as excinfo:
+        predict.main(["--model", str(model), "--no-show"])
+    line = assert_one_line_error(excinfo, capsys, "not found")
+    assert shlex.split(line.split("`")[1]) == ["uv", "run", "./src/train_mlp.py", "--save-model", str(model)]
+
+
 def test_titles_carry_the_flags_that_changed_the_run():
     args = train.parse_args(["--train-size", "all", "--epochs", "60", "--seed", "3", "--no-show", "--device", "cpu"])
     assert args.changed == ["--epochs 60", "--train-size all", "--seed 3"]
@@ -180,13 +188,17 @@ def test_no_readme_command_writes_into_images():
 
 
 def test_make_images_writes_every_figure_of_the_readme():
-    readme = (CHAPTER_DIR / "README.md").read_text(encoding="utf-8")
-    shown = set(re.findall(r"\]\((images/[\w.]+)\)", readme))
+    readme, notes = ((CHAPTER_DIR / name).read_text(encoding="utf-8") for name in ("README.md", "NOTES.md"))
+    shown = set(re.findall(r"\]\((images/[\w.]+)\)", readme + notes))
     assert len(shown) >= 15 and all((CHAPTER_DIR / image).exists() for image in shown)
     script = (CHAPTER_DIR / "images" / "make_images.sh").read_text(encoding="utf-8")
-    assert "images/make_images.sh" in readme
-    for image in shown:
+    assert "images/make_images.sh" in notes  # (how the figures are made: NOTES.md)
+    beside = {"images/train_mistakes.png", "images/train_layers.png"}  # --mistakes 16 --layers --save images/train.png
+    assert "--mistakes 16 --layers --save images/train.png" in script and beside <= shown
+    for image in shown - beside:
         assert image in script, f"{image} is not made by images/make_images.sh"
+    made = set(re.findall(r"images/[\w.]+\.(?:png|gif)", script))
+    assert made <= shown, f"made but not shown: {made - shown}"
 
 
 def test_the_gifs_keep_their_axes_to_the_last_frame(mnist_dir, tmp_path, capsys):
@@ -202,13 +214,3 @@ def test_the_gifs_keep_their_axes_to_the_last_frame(mnist_dir, tmp_path, capsys)
         for strip in strips:
             # (a moved tick label changes about a tenth of a strip; GIF palettes alone about 1 %)
             assert difference(frames[-2][:, strip], frames[-1][:, strip]) < 0.03, name
-
-
-def test_gif_into_the_chapters_outputs_needs_no_folder(mnist_dir, tmp_path, outputs_dir, monkeypatch, capsys):
-    """The README's `--gif outputs/train.gif` works on a fresh clone, before outputs/ exists."""
-    assert not outputs_dir.exists()
-    monkeypatch.chdir(tmp_path)
-    train.main(["--data-dir", str(mnist_dir), "--train-size", "40", "--epochs", "2", "--gif", "outputs/t.gif",
-                "--no-show"])
-    assert "Saved animation to outputs/t.gif" in capsys.readouterr().out
-    assert (tmp_path / "outputs" / "t.gif").read_bytes()[:6] == b"GIF89a"

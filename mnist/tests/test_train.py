@@ -68,19 +68,11 @@ def test_model_shapes_and_probabilities():
     (["--mistakes", "0"], "--mistakes"),
     (["--lr", "0"], "--lr"),
     (["--train-size", "5000"], "--train-size 5000"),
-    (["--save", "curves.csv"], ".png"),
 ])
 def test_bad_flags(mnist_dir, capsys, args, fragment):
     with pytest.raises(SystemExit) as excinfo:
         train.main(["--data-dir", str(mnist_dir), "--no-show"] + args)
     assert_one_line_error(excinfo, capsys, fragment)
-
-
-@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a CUDA GPU")
-def test_asking_for_a_missing_gpu_is_one_line(mnist_dir, capsys):
-    with pytest.raises(SystemExit) as excinfo:
-        train.main(["--data-dir", str(mnist_dir), "--device", "cuda", "--no-show"])
-    assert_one_line_error(excinfo, capsys, "--device cuda")
 
 
 def test_book_baseline_runs(mnist_dir, tmp_path, monkeypatch, capsys):

@@ -119,7 +119,7 @@ def handwriting_sets(tmp_path_factory):
     return {source: write_set(folder / source, 100, 0, source, real) for source in SOURCES}
 
 
-# The CNN reads more than the MLP on each source. Measured at seeds 0 and 1 (README section 4):
+# The CNN reads more than the MLP on each source. Measured at seeds 0 and 1 (NOTES.md):
 # digits 89 and 91, photos 99 and 99, pen 99 and 100; the MLP reads 85 and 83, 97 and 98, 95 and 97.
 # The floors leave a margin of 3 for other CPUs (a CNN with BatchNorm read photos 95 and 94).
 FLOORS = {"digits": 86, "photos": 96, "pen": 96}

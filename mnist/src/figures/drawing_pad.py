@@ -5,8 +5,10 @@ import numpy as np
 import torch
 from PIL import Image, ImageDraw
 
+from flags.chapter import typed
+
 CANVAS = 280  # the drawing area in pixels: 10 x MNIST's 28
-HELP = "c or Clear: start again    s or Save PNG: save the drawing for predict.py --image"
+HELP = "keys: c clear, s save PNG (for predict.py --image), q quit"
 
 
 def ink(draw, points, pen_width):
@@ -29,7 +31,7 @@ def next_free(folder, stem):
 
 class DrawingPad:
     """The window: the drawing area, the 28x28 image the models see, one bar chart per model,
-    and the Clear and Save buttons (keys c and s). read_drawing(models, pixels) gives the 28x28
+    and the Clear and Save buttons (keys c and s; q closes the window, as in every matplotlib window). read_drawing(models, pixels) gives the 28x28
     image and each model's answer (draw.py's)."""
 
     def __init__(self, models, args, read_drawing):
@@ -167,6 +169,6 @@ class DrawingPad:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.page.save(path)
             print(f"Saved your drawing to {path}; read it again with "
-                  f"`uv run ./src/predict.py --image {path}`", flush=True)
+                  f"`uv run ./src/predict.py --image {typed(path, self.args.chapter_dir)}`", flush=True)
             self.status.set_text(f"Saved {path.name} in outputs/")
         self.fig.canvas.draw_idle()

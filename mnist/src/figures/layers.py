@@ -9,6 +9,8 @@ import torch.nn.functional as F
 from booktools.figures import show_or_save
 from figures import second_figure
 
+FONT = 11  # points: readable in the saved PNG at its own size (100 dpi)
+
 
 def book_stages(model, image):
     """train.py's Mnist, step by step as in its forward: [(step, tensor of one image)]."""
@@ -66,9 +68,9 @@ def draw_layers(fig, rows, title):
     import matplotlib.pyplot as plt
 
     fig.clear()
+    fig.set_layout_engine("constrained")  # titles, labels and ticks never run into each other
     steps = len(rows[0][1])
-    axes = fig.subplots(len(rows), steps, squeeze=False,
-                        gridspec_kw=dict(left=0.04, right=0.995, top=0.8, bottom=0.12, wspace=0.45, hspace=0.45))
+    axes = fig.subplots(len(rows), steps, squeeze=False)
     for column in range(steps):
         values = [stages[column][1].detach().cpu().numpy() for _, stages in rows]
         low = min(v.min() for v in values)
@@ -83,11 +85,11 @@ def draw_layers(fig, rows, title):
                 ax.set_yticks([])
             else:
                 draw_bars(ax, name, value, high)
-            ax.set_title(f"{name}\n{shape_text(tensor)}", fontsize=8)
+            ax.set_title(f"{name}\n{shape_text(tensor)}", fontsize=FONT)
             if column == 0:
-                ax.set_ylabel(label, fontsize=9)
+                ax.set_ylabel(label, fontsize=FONT)
     fig.suptitle(title + "\n(maps: one tile per channel; red > 0 > blue, grey: 0 black to largest white; "
-                 "pale yellow: gaps between tiles)", fontsize=10)
+                 "pale yellow: gaps between tiles)", fontsize=FONT + 1)
 
 
 def draw_bars(ax, name, value, high):
@@ -99,19 +101,19 @@ def draw_bars(ax, name, value, high):
     else:
         ax.set_ylim(-high * 1.1 if value.min() < 0 else 0, high * 1.1)
     if len(value) == 1:
-        ax.text(0.5, 0.9, f"{value[0]:.2f}", ha="center", transform=ax.transAxes, fontsize=8)
+        ax.text(0.5, 0.88, f"{value[0]:.2f}", ha="center", transform=ax.transAxes, fontsize=FONT)
         ax.set_xticks([])
     else:
         ax.set_xticks(range(0, len(value), 5 if len(value) > 10 else 1))
-        ax.tick_params(labelsize=6)
-    ax.set_xlabel("digit" if len(value) == 10 else "" if len(value) == 1 else "channel", fontsize=7)
+    ax.tick_params(labelsize=FONT - 2)
+    ax.set_xlabel("digit" if len(value) == 10 else "" if len(value) == 1 else "channel", fontsize=FONT - 1)
 
 
 def layers_figure(rows, title):
     import matplotlib.pyplot as plt
 
     steps = len(rows[0][1])
-    fig = plt.figure(figsize=(1.25 * steps + 0.6, 1.9 * len(rows) + 1.3))
+    fig = plt.figure(figsize=(1.5 * steps + 0.8, 2.4 * len(rows) + 1.2))
     draw_layers(fig, rows, title)
     return fig
 

@@ -33,16 +33,16 @@ def plot_curves(train_losses, test_losses, test_accuracies, args):
     fig, ax = plt.subplots(figsize=(8, 5))
     ax2 = ax.twinx()  # accuracy lives on its own scale
     earlier = draw_earlier_runs(ax, ax2, args, {"train loss": "blue", "test loss": "green"}, {"test accuracy": "red"})
-    this_run = " (this run)" if earlier else ""
-    ax.plot(train_losses, color="blue", label="Train Loss" + this_run)
-    ax.plot(test_losses, color="green", label="Test Loss" + this_run)
+    earlier = this_run_line(ax, args) + earlier if earlier else []  # (legend lines before this run's curves)
+    ax.plot(train_losses, color="blue", label="Train Loss")
+    ax.plot(test_losses, color="green", label="Test Loss")
     ax.set_xlabel("Epoch")
     ax.set_ylabel("Loss (binary cross-entropy, log scale)")
     ax.set_yscale("log")  # on a linear scale the late rise of the test loss is invisible
     ax.yaxis.set_major_locator(LogLocator(subs=(1, 2, 5)))  # 0.001, 0.002, 0.005, 0.01 ... labelled
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     ax.yaxis.set_minor_formatter(NullFormatter())
-    ax2.plot(test_accuracies, color="red", label="Test Accuracy" + this_run)
+    ax2.plot(test_accuracies, color="red", label="Test Accuracy")
     ax2.set_ylabel("Test Accuracy (0.5 = guessing)")
     ax2.yaxis.set_major_locator(MultipleLocator(0.1))
     lines = ax.get_lines()[-2:] + ax2.get_lines()[-1:] + earlier
@@ -82,6 +82,12 @@ def draw_earlier_runs(loss_ax, accuracy_ax, args, loss_colors, accuracy_colors):
                 draw_earlier(ax, [run], name, color=color, **style)
         legend += loss_ax.plot([], [], color="gray", linestyle=style["linestyle"], label=run[0])
     return legend
+
+
+def this_run_line(ax, args):
+    """The legend's line for this run (solid, grey: the colours say which curve), labelled with
+    what it has that the last compared run has not ("this run: train.py, lr 0.004")."""
+    return ax.plot([], [], color="gray", linestyle="-", label=args.record.this_label())
 
 
 def earlier_values(args, *names):
@@ -218,10 +224,9 @@ def add_earlier_runs(fig, args):
         return
     ax1, ax2 = fig.axes
     earlier = draw_earlier_runs(ax1, ax2, args, {"train loss": "blue", "val loss": "green"}, {"val accuracy": "red"})
-    for ax, this_run in [(ax1, ax1.get_lines()[:2]), (ax2, ax2.get_lines()[:1])]:
-        for line in this_run:
-            line.set_label(f"{line.get_label()} (this run)")
-        ax.legend(this_run + earlier, [line.get_label() for line in this_run + earlier], fontsize="small")
+    earlier = this_run_line(ax1, args) + earlier  # (drawn after this run's curves: they stay first)
+    for ax, curves in [(ax1, ax1.get_lines()[:2]), (ax2, ax2.get_lines()[:1])]:
+        ax.legend(curves + earlier, [line.get_label() for line in curves + earlier], fontsize="small")
 
 
 def show_learning_curves(fig, history, args, default_name, finals):

@@ -3,6 +3,7 @@ and those of train_mlp.py and train_cnn.py. The rest of the command line (one-li
 seed, device and threads, Ctrl-C) is booktools.cli, the same in every chapter."""
 
 import argparse
+import shlex
 from pathlib import Path
 
 from booktools.cli import Parser, add_figure_flags, positive_float, positive_int
@@ -56,3 +57,16 @@ def model_path(text):
     if path.suffix.lower() not in (".pth", ".pt"):
         raise argparse.ArgumentTypeError(f"--save-model needs a .pth file name, got {text!r}")
     return path
+
+
+def typed(path, chapter_dir=None):
+    """A path as the reader pastes it into a printed command (which runs in the chapter folder):
+    relative to chapter_dir when it lies inside, with / as every shell takes it, and in double
+    quotes when a space or the like would split it (single quotes where double ones do not hold it)."""
+    path = Path(path)
+    if chapter_dir is not None and path.is_absolute() and path.is_relative_to(chapter_dir):
+        path = path.relative_to(chapter_dir)
+    text = path.as_posix() if not path.is_absolute() else str(path)
+    if shlex.quote(text) == text:
+        return text
+    return shlex.quote(text) if any(c in text for c in '"$`!') else f'"{text}"'
