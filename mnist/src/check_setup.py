@@ -19,7 +19,7 @@ def check_mnist(report, chapter_dir):
         return
     missing = ", ".join(name for name in FILE_NAMES if not (raw / name).is_file())
     report.line("note", "MNIST", f"not here yet ({missing} missing in {raw}): the first run of a script "
-                                 "downloads them (about 12 MB)",
+                                 "downloads them (about 11 MB, compressed)",
                 fix=f"without a network: put the four IDX files into {raw}, or pass their folder as --data-dir")
 
 
