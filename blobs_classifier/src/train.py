@@ -20,9 +20,10 @@ import torch
 import torch.nn as nn
 import torch.optim as optim
 
-from booktools.cli import (Parser, add_figure_flags, exit_now, fail, keep_results_on_ctrl_c, pick_device,
-                           print_model, seed_everything)
+from booktools.cli import Parser, add_figure_flags, exit_now, fail, keep_results_on_ctrl_c
+from booktools.describe import print_model
 from booktools.records import add_compare_flags, start_record
+from booktools.torch_setup import one_cpu_thread, seed_everything
 from dump_points import add_data_args, check_data_args, make_data
 from figures.points import plot_data
 from figures.training import Watch, show_results, start_live_view
@@ -103,12 +104,12 @@ def parse_args(argv):
         if len(point) != args.features:
             fail(f"--predict needs {args.features} numbers (one per feature), got {len(point)}")
     seed_everything(args.seed)
-    pick_device("cpu")  # one thread: extra ones only add waiting on such tiny tensors
+    one_cpu_thread()  # extra threads only add waiting on such tiny tensors
     args.record = start_record(args, first_epoch=1)  # written into runs/ with the final figure
     return args
 
 
-@keep_results_on_ctrl_c  # 本との違い: Ctrl-C goes on to validation and the figure with what was learned
+@keep_results_on_ctrl_c("watch")  # 本との違い: Ctrl-C goes on to validation and the figure with what was learned
 def train_model(model, loss_function, optimizer, train_data, train_labels, num_epochs, watch):
     for epoch in range(num_epochs):
         # Reset the gradients the optimizer holds

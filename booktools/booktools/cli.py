@@ -1,40 +1,44 @@
 """The command line around the book's code: flags, one-line errors, output cut short
-(`| head`), seed, device and threads, the model summary, Ctrl-C, and the quick exit.
+(`| head`), the Ctrl-C watch around training, and the quick exit.
 
-Importing this module installs the quiet end of output; every script imports it.
-matplotlib and torch are imported inside the functions that need them: `--help` and a
-mistyped flag answer without them.
+Importing this module changes nothing: making a Parser (every script makes one) installs the
+quiet end of output cut short. matplotlib and torch are not imported here: `--help` and a
+mistyped flag answer without them. torch's set-up is booktools.torch_setup.
 """
 import argparse
 import atexit
 import functools
+import inspect
 import os
-import random
 import sys
 from pathlib import Path
 
-import numpy as np
+
+def end_quietly_when_output_is_cut_short():
+    """`| head -n 1` closes the pipe: end without a traceback (other errors as usual), and
+    print each line at once even into a pipe ("Epoch ..." lines show while training runs).
+    Called by Parser(); calling it again changes nothing."""
+    if sys.excepthook is _stop_quietly:
+        return
+    sys.excepthook = _stop_quietly
+    atexit.register(_flush_quietly)
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(line_buffering=True)
 
 
 def _stop_quietly(kind, value, traceback):
-    """Output cut short (`| head -n 1`): end without a traceback; other errors as usual."""
     if issubclass(kind, BrokenPipeError):  # the reader stopped reading
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush
         return
     sys.__excepthook__(kind, value, traceback)
 
 
-@atexit.register
 def _flush_quietly():  # output still buffered at exit would hit the closed pipe
     try:
         sys.stdout.flush()
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
-
-sys.excepthook = _stop_quietly
-if hasattr(sys.stdout, "reconfigure"):
-    sys.stdout.reconfigure(line_buffering=True)  # each "Epoch ..." line shows at once, even in a pipe
 
 # Flags that change what is shown or where it goes, not what is learned: left out of figure
 # titles and of "what differed" between runs. A script adds its own with parser.view_flags.
@@ -64,9 +68,11 @@ class Parser(argparse.ArgumentParser):
     def __init__(self, script, **kwargs):
         script = Path(script).resolve()
         super().__init__(prog=script.name, formatter_class=HelpWithDefaults, **kwargs)
+        end_quietly_when_output_is_cut_short()
         self.script = script
         self.chapter_dir = script.parent.parent
         self.view_flags = set(VIEW_FLAGS)
+        self.record_options = {}  # what add_compare_flags says about the run's record
 
     def error(self, message):  # one line instead of the usage dump
         self.exit(2, f"error: {message} (see --help)\n")
@@ -77,6 +83,7 @@ class Parser(argparse.ArgumentParser):
         parsed.chapter_dir = self.chapter_dir
         parsed.argv = list(sys.argv[1:] if args is None else args)
         parsed.view_flags = sorted(self.view_flags)
+        parsed.record_options = dict(self.record_options)
         parsed.changed = [flag_text(action, getattr(parsed, action.dest)) for action in self._actions
                           if action.option_strings and action.dest not in self.view_flags
                           and getattr(parsed, action.dest, action.default) != action.default]
@@ -177,81 +184,30 @@ def add_figure_flags(parser, live=False):
                             help="also write the training as an animated GIF (works without a window)")
 
 
-def seed_everything(seed):
-    """The same start every run (--seed): Python's, numpy's and torch's random numbers."""
-    import torch
+def keep_results_on_ctrl_c(watcher):
+    """Decorator for train_model: Ctrl-C stops training, and the script goes on to its
+    figures with what was learned. watcher: the name of train_model's argument that watches
+    the loop (the LiveView): it says how many epochs ran, and its state is returned.
 
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
+        @keep_results_on_ctrl_c("live")
+        def train_model(model, points, labels, epochs, lr, live): ...
+    """
+    def decorate(train_model):
+        signature = inspect.signature(train_model)
+        if watcher not in signature.parameters:
+            raise TypeError(f"{train_model.__name__} has no argument {watcher!r} to watch the loop")
 
-
-def pick_device(name="cpu"):
-    """--device as a torch.device; auto picks cuda, then mps, then cpu. On the CPU, one
-    thread: the book's models are small, and a second thread was 2-30x slower whenever
-    another program used the CPU (measured)."""
-    import torch
-
-    has_mps = hasattr(torch.backends, "mps") and torch.backends.mps.is_available()
-    if name == "auto":
-        name = "cuda" if torch.cuda.is_available() else "mps" if has_mps else "cpu"
-    if name == "cuda" and not torch.cuda.is_available():
-        fail("--device cuda: no CUDA GPU is available here (try --device auto)")
-    if name == "mps" and not has_mps:
-        fail("--device mps: Apple's MPS is not available here (try --device auto)")
-    if name == "cpu":
-        torch.set_num_threads(1)
-    return torch.device(name)
-
-
-def flush_denormals():
-    """Treat tiny "denormal" floats as 0: the CPU computes them very slowly. numpy 1.x (an
-    Intel Mac's, with torch 2.2) works out its float limits on first use and warns on stderr
-    when denormals are flushed by then: it does so first."""
-    import torch
-
-    for kind in (np.float16, np.float32, np.float64, np.longdouble):
-        np.finfo(kind)
-    torch.set_flush_denormal(True)
-
-
-def fused_adam():
-    """`fused=` for Adam: True (one call updates every parameter; faster) where torch has a
-    fused Adam for the CPU (2.4 and later), else None (torch's usual Adam). An Intel Mac's
-    newest torch is 2.2.2, which has the fused kernel only for CUDA."""
-    import torch
-
-    try:
-        torch.optim.Adam([torch.zeros(1, requires_grad=True)], fused=True)
-    except RuntimeError:  # torch < 2.4: "`fused=True` requires all the params to be ... CUDA"
-        return None
-    return True
-
-
-def count_parameters(model):
-    return sum(p.numel() for p in model.parameters())
-
-
-def print_model(model):
-    """The layers, and the parameter count (the book works one out by hand: 17,025)."""
-    print(model)
-    print(f"Parameters: {count_parameters(model):,}", flush=True)
-
-
-def keep_results_on_ctrl_c(train_model):
-    """Decorator: Ctrl-C stops training, and the script goes on to its figures with what
-    was learned. train_model's last argument is what watches the loop (a LiveView or a
-    chapter's Watch): it says how many epochs ran, and its state is returned."""
-    @functools.wraps(train_model)
-    def run(*args):
-        watcher = args[-1]
-        try:
-            return train_model(*args)
-        except KeyboardInterrupt:
-            print(f"Interrupted after {watcher.epochs_done} epochs: showing what was learned so far.",
-                  flush=True)
-            return watcher.state
-    return run
+        @functools.wraps(train_model)
+        def run(*args, **kwargs):
+            watching = signature.bind(*args, **kwargs).arguments[watcher]
+            try:
+                return train_model(*args, **kwargs)
+            except KeyboardInterrupt:
+                print(f"Interrupted after {watching.epochs_done} epochs: showing what was learned so far.",
+                      flush=True)
+                return watching.state
+        return run
+    return decorate
 
 
 def exit_now():

@@ -37,8 +37,11 @@ def runs_dir(chapter_dir):
 
 
 def add_compare_flags(parser, data_flag=None, partner=None):
-    """--compare [N]; with a data file flag also --compare-all. partner: the script whose
-    runs are compared with this one's too (the book compares a CNN with a fully connected net)."""
+    """--compare [N]; with a data file flag also --compare-all. data_flag: the flag naming the
+    data file (runs on other data are not compared); partner: the script whose runs are
+    compared with this one's too (the book compares a CNN with a fully connected net).
+    start_record reads both from the parsed flags: they are given here only."""
+    parser.record_options = {"data_flag": data_flag, "partner": partner}
     also = f"; runs of {partner} too" if partner else ""
     parser.add_argument("--compare", type=compare_count, nargs="?", const=1, metavar="N",
                         help=f"draw the last N earlier runs' curves behind this run's (N: default 1{also})")
@@ -54,14 +57,14 @@ def compare_count(text):
     return int(text)
 
 
-def start_record(args, data_flag=None, first_epoch=0, partner=None, none_text=None, script=None):
+def start_record(args, first_epoch=0, none_text=None):
     """Begin this run's record (written by .finish() with the final figure) and find the
-    earlier runs to draw with --compare.
-    data_flag: the flag naming the data file (runs on other data are not compared);
-    first_epoch: the number the printed epochs start from; partner: a script whose runs
-    compare with this one's; none_text: how a flag left at None is typed ({"train_size": "all"});
-    script: the name to record (default: the script that parsed args)."""
-    return Recorder(args, script or args.script, data_flag, first_epoch, partner, none_text or {})
+    earlier runs to draw with --compare (add_compare_flags said on which data and with which
+    partner script). first_epoch: the number the printed epochs start from; none_text: how a
+    flag left at None is typed ({"train_size": "all"})."""
+    options = args.record_options
+    return Recorder(args, args.script, options.get("data_flag"), first_epoch, options.get("partner"),
+                    none_text or {})
 
 
 class Recorder:
@@ -73,7 +76,7 @@ class Recorder:
         self.earlier = []  # (label, record) of the runs drawn behind this one
         data = getattr(args, data_flag) if data_flag else None
         flags = {key: value for key, value in vars(args).items()
-                 if key not in ("argv", "changed", "record", "script", "chapter_dir", "view_flags")}
+                 if key not in ("argv", "changed", "record", "script", "chapter_dir", "view_flags", "record_options")}
         self.record = {
             "script": script,
             "started": datetime.datetime.now().isoformat(timespec="seconds"),
@@ -120,11 +123,12 @@ class Recorder:
 
     def finish(self, curves, finals, fig=None, saved=None):
         """Write the record: curves {name: values per epoch}, finals {name: last printed
-        value}, and the final figure (the PNG just saved, or fig drawn into the record)."""
+        value}, and the final figure (the PNG just saved, or fig drawn into the record).
+        Values may be numpy or torch numbers: they are stored as plain floats."""
         folder = None
         try:
             record = {**self.record, "seconds": round(time.perf_counter() - self.started, 2),
-                      "finals": finals, "epochs_run": len(next(iter(curves.values()), [])),
+                      "finals": {name: float(value) for name, value in finals.items()}, "epochs_run": len(next(iter(curves.values()), [])),
                       "curves": {name: thin(values, self.first_epoch) for name, values in curves.items()}}
             folder = new_run_folder(self.runs)
             record["number"] = int(folder.name)

@@ -15,72 +15,74 @@ import os
 import runpy
 import sys
 
-import matplotlib
-
-matplotlib.use("TkAgg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.backends.backend_tkagg import FigureCanvasTkAgg  # noqa: E402
-
-import booktools.cli  # noqa: E402
-import booktools.live  # noqa: E402
-
 report = {"shown_at_start": None, "blits": 0, "blits_on_screen": 0, "closed_live": False,
           "blits_after_close": 0, "final_windows": 0, "live_lines": []}
-closed = []
-close_after = None
-args = sys.argv[1:]
-if args[0] == "--close-live-after":
-    close_after, args = int(args[1]), args[2:]
-
-real_init = booktools.live.LiveView.__init__
 
 
-def init(view, *init_args, **kwargs):
-    real_init(view, *init_args, **kwargs)
-    if view.window:  # made, and not a single epoch trained yet
-        report["shown_at_start"] = bool(view.fig.canvas.get_tk_widget().winfo_ismapped())
+def main(argv):
+    """Patch matplotlib's Tk canvas, LiveView and exit_now (only here, when run), then run the script."""
+    import matplotlib
 
+    matplotlib.use("TkAgg")
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_tkagg import FigureCanvasTkAgg
 
-real_blit = FigureCanvasTkAgg.blit
+    import booktools.cli
+    import booktools.live
 
+    closed = []
+    close_after = None
+    args = argv
+    if args[0] == "--close-live-after":
+        close_after, args = int(args[1]), args[2:]
 
-def blit(canvas, bbox=None):
-    report["blits"] += 1
-    if report["blits"] == 1:  # the labelled lines of the live window (--compare's earlier runs)
-        report["live_lines"] = [line.get_label() for ax in canvas.figure.axes for line in ax.lines
-                                if not line.get_label().startswith("_")]
-    report["blits_after_close"] += canvas.figure in closed
-    report["blits_on_screen"] += bool(canvas.get_tk_widget().winfo_ismapped())
-    real_blit(canvas, bbox)
-    if report["blits"] == close_after:
-        # Like the close button: handled by Tk while the script lets the window repaint.
-        def close():
-            report["closed_live"] = True
-            closed.append(canvas.figure)
-            plt.close(canvas.figure)
-        canvas.get_tk_widget().after(0, close)
+    real_init = booktools.live.LiveView.__init__
 
+    def init(view, *init_args, **kwargs):
+        real_init(view, *init_args, **kwargs)
+        if view.window:  # made, and not a single epoch trained yet
+            report["shown_at_start"] = bool(view.fig.canvas.get_tk_widget().winfo_ismapped())
 
-real_show = plt.show
+    real_blit = FigureCanvasTkAgg.blit
 
+    def blit(canvas, bbox=None):
+        report["blits"] += 1
+        if report["blits"] == 1:  # the labelled lines of the live window (--compare's earlier runs)
+            report["live_lines"] = [line.get_label() for ax in canvas.figure.axes for line in ax.lines
+                                    if not line.get_label().startswith("_")]
+        report["blits_after_close"] += canvas.figure in closed
+        report["blits_on_screen"] += bool(canvas.get_tk_widget().winfo_ismapped())
+        real_blit(canvas, bbox)
+        if report["blits"] == close_after:
+            # Like the close button: handled by Tk while the script lets the window repaint.
+            def close():
+                report["closed_live"] = True
+                closed.append(canvas.figure)
+                plt.close(canvas.figure)
+            canvas.get_tk_widget().after(0, close)
 
-def show(*show_args, **kwargs):
-    if kwargs.get("block", True):  # the final figure: close it after a moment
-        report["final_windows"] = len(plt.get_fignums())
-        for number in plt.get_fignums():
-            timer = plt.figure(number).canvas.new_timer(interval=300)
-            timer.add_callback(plt.close, "all")
-            timer.start()
-    return real_show(*show_args, **kwargs)
+    real_show = plt.show
 
+    def show(*show_args, **kwargs):
+        if kwargs.get("block", True):  # the final figure: close it after a moment
+            report["final_windows"] = len(plt.get_fignums())
+            for number in plt.get_fignums():
+                timer = plt.figure(number).canvas.new_timer(interval=300)
+                timer.add_callback(plt.close, "all")
+                timer.start()
+        return real_show(*show_args, **kwargs)
 
-booktools.live.LiveView.__init__ = init
-FigureCanvasTkAgg.blit = blit
-plt.show = show
-booktools.cli.exit_now = lambda: None  # the script's quick exit would end this driver before its report
-sys.argv = args
-sys.path.insert(0, os.path.dirname(os.path.abspath(args[0])))
-try:
+    booktools.live.LiveView.__init__ = init
+    FigureCanvasTkAgg.blit = blit
+    plt.show = show
+    booktools.cli.exit_now = lambda: None  # the script's quick exit would end this driver before its report
+    sys.argv = args
+    sys.path.insert(0, os.path.dirname(os.path.abspath(args[0])))
     runpy.run_path(args[0], run_name="__main__")
-finally:
-    print(json.dumps(report), file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    try:
+        main(sys.argv[1:])
+    finally:
+        print(json.dumps(report), file=sys.stderr, flush=True)

@@ -187,7 +187,7 @@ def test_ctrl_c_returns_what_the_watcher_kept(capsys):
     class Watcher:
         epochs_done, state = 7, ("weights", [0.5, 0.4])
 
-    @keep_results_on_ctrl_c
+    @keep_results_on_ctrl_c("watcher")
     def train_model(model, epochs, watcher):
         """The book's loop."""
         if epochs == "stop":
@@ -198,10 +198,38 @@ def test_ctrl_c_returns_what_the_watcher_kept(capsys):
 
     assert train_model("model", "stop", Watcher()) == ("weights", [0.5, 0.4])
     assert capsys.readouterr().out == "Interrupted after 7 epochs: showing what was learned so far.\n"
+    # The watcher is found by its name, however it is passed.
+    assert train_model("model", epochs="stop", watcher=Watcher()) == ("weights", [0.5, 0.4])
+    assert capsys.readouterr().out.startswith("Interrupted after 7 epochs")
     assert train_model("model", 3, Watcher()) == "done" and capsys.readouterr().out == ""
     with pytest.raises(ValueError, match="a bug"):  # other errors are not hidden
         train_model("model", "break", Watcher())
     assert train_model.__name__ == "train_model" and train_model.__doc__ == "The book's loop."
+
+
+def test_ctrl_c_watch_names_an_argument_that_exists():
+    with pytest.raises(TypeError, match="train_model has no argument 'live'"):
+        @keep_results_on_ctrl_c("live")
+        def train_model(model, epochs, watch):
+            pass
+
+
+IMPORT_ALL = """
+import atexit, sys
+hook, calls = sys.excepthook, []
+atexit.register = lambda *args, **kwargs: calls.append(args)
+import booktools.cli, booktools.describe, booktools.figures, booktools.live, booktools.records
+import booktools.runs, booktools.torch_setup, booktools.window_driver
+print(sys.excepthook is hook, calls == [], sys.stdout.line_buffering)
+booktools.cli.Parser("x/src/train.py")
+print(sys.excepthook is hook, calls == [], sys.stdout.line_buffering)
+"""
+
+
+def test_importing_booktools_changes_nothing_a_parser_installs_the_quiet_end():
+    result = subprocess.run([sys.executable, "-c", IMPORT_ALL], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["True True False", "False False True"]
 
 
 def test_ctrl_c_in_a_real_run_goes_on_to_the_figure_and_the_record(chapter):
@@ -252,6 +280,7 @@ def test_a_training_script_cut_short_ends_quietly(tmp_path):
 BUFFERED = """
 import atexit, sys
 import booktools.cli
+booktools.cli.end_quietly_when_output_is_cut_short()  # as every script's Parser does
 atexit.register(lambda: print("clean-up at exit ran", file=sys.stderr))
 sys.stdin.readline()  # the test closes the pipe first
 sys.stdout.write("partial")

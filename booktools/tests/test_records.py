@@ -96,8 +96,12 @@ def test_the_code_recorded_is_the_code_that_started_the_run(tmp_path):
     args = parser.parse_args(["--epochs", "2"])
     record = records.start_record(args)
     (src / "fit.py").write_text("rate = 0.5\n", encoding="utf-8")
-    record.finish({"loss": [0.5, 0.25]}, {"loss": 0.25})  # no figure: none recorded
+    # numpy's and torch's own numbers are stored as plain ones (a float32 is not JSON)
+    record.finish({"loss": np.array([0.5, 0.25], dtype=np.float32)},
+                  {"loss": np.float32(0.25), "accuracy": np.float64(0.75)})  # no figure: none recorded
     folder = Path(os.environ["RUNS_DIR"]) / "0001"
+    assert read(folder)["finals"] == {"loss": 0.25, "accuracy": 0.75}
+    assert read(folder)["curves"]["loss"]["value"] == [0.5, 0.25]
     assert (folder / "src" / "fit.py").read_text(encoding="utf-8") == "rate = 0.1\n"
     assert (folder / "src" / "helpers" / "plot.py").read_text(encoding="utf-8") == "size = 3\n"
     assert not (folder / "figure.png").exists()

@@ -1,10 +1,12 @@
-"""booktools.cli's torch helpers: --seed, --device, the model summary."""
+"""booktools.torch_setup (--seed, --device, threads) and booktools.describe (the model summary,
+its layer sizes, the optimizer a run used)."""
 import random
 
 import numpy as np
 import pytest
 
-from booktools.cli import count_parameters, pick_device, print_model, seed_everything
+from booktools.describe import OptimizerWatch, count_parameters, layer_sizes, optimizer_text, print_model
+from booktools.torch_setup import one_cpu_thread, pick_device, seed_everything
 
 torch = pytest.importorskip("torch")
 
@@ -29,11 +31,14 @@ def threads():
     torch.set_num_threads(before)
 
 
-def test_the_cpu_device_uses_one_thread(threads):
+def test_one_cpu_thread_on_the_cpu_and_picking_a_device_only_picks(threads):
     torch.set_num_threads(2)
-    assert pick_device("cpu") == torch.device("cpu")
+    assert pick_device("cpu") == torch.device("cpu") and pick_device() == torch.device("cpu")
+    assert torch.get_num_threads() == 2
+    one_cpu_thread(torch.device("cuda"))  # a GPU's run keeps the CPU's threads
+    assert torch.get_num_threads() == 2
+    one_cpu_thread()
     assert torch.get_num_threads() == 1
-    assert pick_device() == torch.device("cpu")
 
 
 def test_auto_picks_cuda_then_mps_then_cpu(threads):
@@ -63,3 +68,33 @@ def test_print_model_counts_the_parameters_as_the_book_does(capsys):
     out = capsys.readouterr().out
     assert out.startswith("Sequential(\n  (0): Linear(in_features=2, out_features=128, bias=True)")
     assert out.endswith(")\nParameters: 17,025\n") and count_parameters(model) == 17025
+
+
+def test_layer_sizes_are_read_from_the_layers():
+    nn = torch.nn
+    assert layer_sizes(nn.Sequential(nn.Linear(2, 64), nn.ReLU(), nn.Linear(64, 128), nn.Linear(128, 1))) == "2-64-128-1"
+    assert layer_sizes(nn.Linear(2, 3)) == "2-3"
+    cnn = nn.Sequential(nn.Conv2d(1, 4, 3), nn.Conv2d(4, 8, 3), nn.BatchNorm1d(8), nn.Linear(16, 1))
+    assert layer_sizes(cnn) == "conv 1-4-8, 16-1"
+    assert layer_sizes(nn.ReLU()) is None
+
+
+def test_the_optimizer_a_loop_used_and_its_first_learning_rate():
+    watch = OptimizerWatch()
+    try:
+        weight = torch.zeros(2, requires_grad=True)
+        assert watch.optimizer is None  # no step yet
+        optimizer = torch.optim.SGD([weight], lr=0.1)
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, 10)
+        for _ in range(3):
+            weight.sum().backward()
+            optimizer.step()
+            scheduler.step()
+        torch.optim.Adam([weight], lr=0.5).step()  # a later optimizer is not the loop's
+        assert watch.optimizer is optimizer
+        assert optimizer.param_groups[0]["lr"] < 0.1  # lowered by the scheduler ...
+        assert optimizer_text(watch.optimizer) == "SGD lr=0.1"  # ... the text is the reader's choice
+    finally:
+        watch.stop()
+    later = torch.optim.Adam([torch.zeros(1, requires_grad=True)], lr=0.003)
+    assert optimizer_text(later) == "Adam lr=0.003" and optimizer_text(None) is None

@@ -10,7 +10,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from booktools.cli import Parser, seed_everything
+from booktools.cli import Parser
+from booktools.torch_setup import seed_everything
 
 LR = 0.01  # the learning rate of the text
 

@@ -22,9 +22,10 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
-from booktools.cli import (Parser, add_figure_flags, exit_now, fail, keep_results_on_ctrl_c, pick_device,
-                           print_model, seed_everything)
+from booktools.cli import Parser, add_figure_flags, exit_now, fail, keep_results_on_ctrl_c
+from booktools.describe import print_model
 from booktools.records import add_compare_flags, start_record
+from booktools.torch_setup import one_cpu_thread, seed_everything
 from figures.training import show_results
 from progress.watch import Watch
 from rent_data.csv_table import read_table
@@ -39,7 +40,7 @@ TEST_SIZE = 0.2
 def main(argv=None):
     args = parse_args(argv)
     seed_everything(args.seed)  # torch.manual_seed and more: the same weights and batches every run
-    pick_device("cpu")  # one CPU thread, the fastest for tensors this small
+    one_cpu_thread()  # the fastest for tensors this small
 
     X, t = load_data(args.data)
     data = split_and_scale(X, t, args.seed)
@@ -89,7 +90,7 @@ def parse_args(argv):
             fail("--predict values must be finite numbers")
         if size <= 0 or age < 0 or walk < 0:
             fail(f"--predict needs SIZE > 0, AGE >= 0 and WALK >= 0, got {size:g} {age:g} {walk:g}")
-    args.record = start_record(args, data_flag="data", first_epoch=1)  # written into runs/ with the figure
+    args.record = start_record(args, first_epoch=1)  # written into runs/ with the figure
     return args
 
 
@@ -123,7 +124,7 @@ def split_and_scale(X, t, seed):
     }
 
 
-@keep_results_on_ctrl_c  # 本との違い: Ctrl-C goes on to the results with what was learned
+@keep_results_on_ctrl_c("watch")  # 本との違い: Ctrl-C goes on to the results with what was learned
 def train_model(model, optimizer, train_loader, epochs, watch):
     # Mini-batches: with one step per epoch over all rows, lr 0.01 needs about
     # 10x the epochs (2,000 instead of 200) to get as far.

@@ -6,7 +6,8 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from booktools.cli import Parser, fail, first_line, pick_device, positive_int, seed_everything
+from booktools.cli import Parser, fail, first_line, positive_int
+from booktools.torch_setup import one_cpu_thread, pick_device, seed_everything
 from digits.mnist_data import load_mnist
 from digits.own_image import prepare_image
 from figures.layers import show_image_layers
@@ -24,6 +25,7 @@ def main(argv=None):
     args = parse_args(argv)
     seed_everything(args.seed)
     device = pick_device(args.device)
+    one_cpu_thread(device)
     model = load_model(args.model, device)
     if args.layers and (args.image is None or not isinstance(model, CNNClassifier)):
         fail("--layers shows how train_cnn.py's model reads your image: "

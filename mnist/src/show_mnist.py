@@ -2,7 +2,8 @@
 
 import matplotlib.pyplot as plt
 
-from booktools.cli import Parser, fail, seed_everything
+from booktools.cli import Parser, fail
+from booktools.torch_setup import seed_everything
 from booktools.figures import show_or_save
 from digits.mnist_data import augment, load_mnist
 from flags.chapter import add_common_flags

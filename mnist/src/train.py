@@ -13,9 +13,10 @@ from pathlib import Path
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
-from booktools.cli import (Parser, exit_now, fail, keep_results_on_ctrl_c, pick_device, positive_float, positive_int,
-                           print_model, seed_everything)
+from booktools.cli import Parser, exit_now, fail, keep_results_on_ctrl_c, positive_float, positive_int
+from booktools.describe import print_model
 from booktools.records import add_compare_flags, start_record
+from booktools.torch_setup import one_cpu_thread, pick_device, seed_everything
 from digits.mnist_data import load_mnist
 from figures.layers import show_layers
 from figures.training import live_curves, show_curves, show_mistakes
@@ -62,7 +63,8 @@ def parse_args(argv=None, lr=0.004, name="train"):
     args = parser.parse_args(argv)
     seed_everything(args.seed)
     args.device = pick_device(args.device)
-    args.record = start_record(args, partner=PARTNERS[name], none_text={"train_size": "all"})  # runs/: with the figure
+    one_cpu_thread(args.device)
+    args.record = start_record(args, none_text={"train_size": "all"})  # runs/: with the figure
     return args
 
 
@@ -121,7 +123,7 @@ class Mnist(torch.nn.Module):
         return data.squeeze(1)  # 本との違い: squeeze(1): a batch of one stays shape (1,)
 
 
-@keep_results_on_ctrl_c  # 本との違い: Ctrl-C returns the curves so far
+@keep_results_on_ctrl_c("live")  # 本との違い: Ctrl-C returns the curves so far
 def train_model(model, train_data, test_data, epochs, lr, live):  # 本との違い: epochs, lr from the flags
     loss_fn = torch.nn.BCELoss()
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)

@@ -10,8 +10,9 @@ from pathlib import Path
 import torch.nn as nn
 import torch.nn.functional as F
 
-from booktools.cli import pick_device, print_model, seed_everything
+from booktools.describe import print_model
 from booktools.records import start_record
+from booktools.torch_setup import one_cpu_thread, pick_device, seed_everything
 from digits.mnist_data import Augmented, pen_widths
 from figures.training import learning_curves_title, show_learning_curves, start_curves_live_view
 from flags.chapter import training_parser
@@ -25,6 +26,7 @@ def main(argv=None):
     args = parse_args(argv)
     seed_everything(args.seed)
     device = pick_device(args.device)
+    one_cpu_thread(device)
     train_loader, val_loader, test_loader = load_data(args)
     if not args.one_pen:  # thinner and thicker strokes too: digits MNIST never had are read better (NOTES.md)
         train_loader = Augmented(train_loader, pen_widths)
@@ -49,7 +51,7 @@ def parse_args(argv):
                         help="train on MNIST's strokes only (by default a third of each batch "
                              "gets thinner strokes, a third thicker)")
     args = parser.parse_args(argv)
-    args.record = start_record(args, first_epoch=1, partner="train_mlp.py")  # runs/: written with the final figure
+    args.record = start_record(args, first_epoch=1)  # runs/: written with the final figure
     return args
 
 

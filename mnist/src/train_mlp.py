@@ -10,8 +10,10 @@ import torch.nn.functional as F
 import torch.optim as optim
 from torch.utils.data import DataLoader, TensorDataset
 
-from booktools.cli import fail, keep_results_on_ctrl_c, pick_device, print_model, seed_everything
+from booktools.cli import fail, keep_results_on_ctrl_c
+from booktools.describe import print_model
 from booktools.records import start_record
+from booktools.torch_setup import one_cpu_thread, pick_device, seed_everything
 from digits.mnist_data import Augmented, load_mnist
 from figures.training import learning_curves_title, show_learning_curves, start_curves_live_view
 from flags.chapter import training_parser
@@ -25,6 +27,7 @@ def main(argv=None):
     args = parse_args(argv)
     seed_everything(args.seed)
     device = pick_device(args.device)
+    one_cpu_thread(device)
     train_loader, val_loader, test_loader = load_data(args)
 
     model = MNISTClassifier(args.dropout, args.batchnorm).to(device)
@@ -48,7 +51,7 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if not 0.0 <= args.dropout < 1.0:
         fail(f"--dropout must be at least 0 and below 1, got {args.dropout}")
-    args.record = start_record(args, first_epoch=1, partner="train_cnn.py")  # runs/: written with the final figure
+    args.record = start_record(args, first_epoch=1)  # runs/: written with the final figure
     return args
 
 
@@ -78,7 +81,7 @@ def load_data(args):
     return train_loader, val_loader, test_loader
 
 
-@keep_results_on_ctrl_c  # Ctrl-C: the test and the figure still come, with the model so far
+@keep_results_on_ctrl_c("live")  # Ctrl-C: the test and the figure still come, with the model so far
 def train_model(model, device, train_loader, val_loader, args, live):
     """The slides' complete training script: epochs of train() and evaluate(), with curves."""
     criterion = nn.CrossEntropyLoss()

@@ -6,7 +6,7 @@ model (784-128-64-1) and the default learning rate (0.0003, as in the book) diff
 
 import torch
 
-from booktools.cli import print_model
+from booktools.describe import print_model
 from figures.training import live_curves, show_mistakes
 from train import DIGITS, load_data, parse_args, show_results, train_model
 

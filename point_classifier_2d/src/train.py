@@ -8,14 +8,15 @@ figures/training.py (the figures, live and final) and the booktools package that
 chapter shares (flags, seeds, Ctrl-C, run records in runs/, --compare). Lines that differ
 from the book are marked "本との違い" and listed in README.md.
 """
-import math
 
 import torch
 
 import dump_points
-from booktools.cli import (Parser, add_figure_flags, exit_now, fail, flush_denormals, fused_adam,
-                           keep_results_on_ctrl_c, pick_device, print_model, seed_everything)
+from booktools.cli import (Parser, add_figure_flags, exit_now, fail, keep_results_on_ctrl_c, positive_float,
+                           positive_int)
+from booktools.describe import print_model
 from booktools.records import add_compare_flags, start_record
+from booktools.torch_setup import flush_denormals, fused_adam, one_cpu_thread, seed_everything
 from figures.training import show_results, start_live_view
 
 MODELS = ["simple", "complex"]
@@ -37,9 +38,9 @@ def parse_args(argv):
     parser = Parser(__file__, description="Train a 2D point classifier and draw its decision regions.")
     parser.add_argument("csv", help="training data: rows x,y,label (e.g. ./data/linear.csv)")
     parser.add_argument("model", help="simple (one Linear layer) or complex (2-128-128-1 MLP)")
-    parser.add_argument("--epochs", type=int, default=20001,
+    parser.add_argument("--epochs", type=positive_int, default=20001,
                         help="passes over all points (default: 20001, as in the book)")
-    parser.add_argument("--lr", type=float, default=0.003,
+    parser.add_argument("--lr", type=positive_float, default=0.003,
                         help="Adam learning rate at the start (default: 0.003)")
     parser.add_argument("--seed", type=int, default=0,
                         help="random seed for the initial weights (default: 0)")
@@ -48,14 +49,10 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if args.model not in MODELS:
         fail(f"unknown model {args.model!r}: choose simple or complex")
-    if args.epochs <= 0:
-        fail(f"--epochs must be 1 or more, got {args.epochs}")
-    if not 0 < args.lr < math.inf:
-        fail(f"--lr must be greater than 0, got {args.lr}")
     seed_everything(args.seed)
-    pick_device("cpu")  # one thread: a second one gains little on 200 points
+    one_cpu_thread()  # a second thread gains little on 200 points
     flush_denormals()  # tiny floats as 0: the CPU computes them very slowly
-    args.record = start_record(args, data_flag="csv")  # written into runs/ with the final figure
+    args.record = start_record(args)  # written into runs/ with the final figure
     return args
 
 
@@ -71,7 +68,7 @@ def construct_model(name):
     return PointClassifier2DComplex()
 
 
-@keep_results_on_ctrl_c  # 本との違い: Ctrl-C goes on to the figure with what was learned
+@keep_results_on_ctrl_c("live")  # 本との違い: Ctrl-C goes on to the figure with what was learned
 def train_model(model, points, labels, epochs, lr, live):
     loss_fn = torch.nn.BCELoss()
     optimizer = torch.optim.Adam(model.parameters(), lr=lr,  # 本との違い: no late spikes (README)

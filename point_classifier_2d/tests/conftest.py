@@ -21,10 +21,10 @@ DATA_DIR = CHAPTER_DIR / "data"
 
 def set_up_like_train(seed):
     """The torch set-up of train.py's parse_args, for tests that call its steps one by one."""
-    from booktools.cli import flush_denormals, pick_device, seed_everything
+    from booktools.torch_setup import flush_denormals, one_cpu_thread, seed_everything
 
     seed_everything(seed)
-    pick_device("cpu")
+    one_cpu_thread()
     flush_denormals()
 
 

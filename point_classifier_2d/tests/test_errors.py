@@ -68,11 +68,11 @@ def test_header_row_is_skipped(run_main, tmp_path):
 
 @pytest.mark.parametrize("argv, words", [
     (["simpel"], ["unknown model 'simpel'", "simple or complex"]),
-    (["simple", "--epochs", "0"], ["--epochs must be 1 or more"]),
-    (["simple", "--epochs", "-5"], ["--epochs must be 1 or more"]),
-    (["simple", "--epochs", "ten"], ["--epochs", "invalid int value"]),
-    (["simple", "--lr", "0"], ["--lr must be greater than 0"]),
-    (["simple", "--lr", "nan"], ["--lr must be greater than 0"]),
+    (["simple", "--epochs", "0"], ["--epochs", "must be at least 1, got 0"]),
+    (["simple", "--epochs", "-5"], ["--epochs", "must be at least 1, got -5"]),
+    (["simple", "--epochs", "ten"], ["--epochs", "expected a whole number, got 'ten'"]),
+    (["simple", "--lr", "0"], ["--lr", "must be greater than 0"]),
+    (["simple", "--lr", "nan"], ["--lr", "must be greater than 0"]),
     (["simple", "--bogus"], ["unrecognized arguments: --bogus"]),
 ])
 def test_bad_flags(run_main, argv, words):

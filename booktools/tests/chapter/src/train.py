@@ -45,7 +45,7 @@ def parse_args(argv, script, partner, own_flags=None):
     add_figure_flags(parser, live=True)
     add_compare_flags(parser, data_flag="csv", partner=partner)
     args = parser.parse_args(argv)
-    args.record = start_record(args, data_flag="csv", partner=partner, none_text={"limit": "all"})
+    args.record = start_record(args, none_text={"limit": "all"})
     return args
 
 
@@ -59,7 +59,7 @@ def load_data(path, limit):
     return rows[:limit]
 
 
-@keep_results_on_ctrl_c
+@keep_results_on_ctrl_c("live")
 def train_model(model, data, epochs, lr, seed, every, live):
     noise = np.random.default_rng(seed)
     floor = 10 / (10 + count_parameters(model))
