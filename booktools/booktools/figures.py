@@ -47,6 +47,15 @@ def show_figure(fig, args):
     plt.close(fig)
 
 
+def finish_run(fig, args, curves, finals, default_name):
+    """The end of a training run, in one call: save the figure (--save, or outputs/ when no
+    window can open), write the run's record with it (curves {name: values per epoch}, finals
+    {name: the last printed values}), then show the window."""
+    saved = save_figure(fig, args, default_name)
+    args.record.finish(curves, finals, fig, saved)
+    show_figure(fig, args)
+
+
 def log_range(values, decades=1):
     """Log-axis limits at whole powers of ten around the values (at least `decades` of
     them): they stay put while the values move inside, so a live figure is rarely drawn

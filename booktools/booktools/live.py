@@ -1,8 +1,9 @@
-"""The live view: a figure redrawn while training runs, in a window, into an animated GIF,
-or both.
+"""The live view: what watches a training loop. It keeps the curves (one value per epoch
+each), and redraws a figure while training runs, in a window, into an animated GIF, or both.
 
 matplotlib and PIL are imported inside the functions: `--help` answers without them.
 """
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,37 +20,70 @@ def frame_epochs(epochs, frames=48):
     return sorted({0, epochs - 1, *spaced.tolist()})
 
 
-class LiveView:
-    """Redraws a figure while training runs: in a window, into a GIF, or both.
+def wanted(args):
+    """(window, gif) for a training script's flags: a window where one can open and neither
+    --no-show nor --no-live was given; the --gif path or None."""
+    from booktools.figures import can_show
 
-        live = LiveView(fig, redraw, epochs, window=True, gif=None)
+    return can_show() and not args.no_show and not args.no_live, args.gif
+
+
+class LiveView:
+    """Watches a training loop: keeps each epoch's values of its curves (for the final figure,
+    the run record and Ctrl-C), notes the optimizer the loop used, and, where a figure is
+    given, redraws it while training runs: in a window, into a GIF, or both.
+
+        live = LiveView(["loss"], epochs)          # or ["training loss", "validation loss"] ...
+        live.draw(fig, redraw, window=True, gif=None)   # only where a figure is wanted
         for epoch in range(epochs):
             ...
-            live.update(epoch, losses)   # calls redraw(epoch, losses) at frame_epochs() only
-        live.finish()                    # draws the last frame, writes the GIF, closes the figure
+            live.update(epoch, loss.item())        # keeps it; calls redraw(epoch) at frame_epochs() only
+        live.finish()                              # draws the last frame, writes the GIF, closes the figure
+        live.curves["loss"]                        # every epoch's loss
 
-    redraw() changes only what moves (image data, line data, title text) and returns those
-    artists. Only they are drawn again over a saved copy of the rest of the figure
-    ("blitting"), about ten times faster than drawing everything. LiveView() with no
-    figure draws nothing; it still counts the epochs (for Ctrl-C) and keeps the last state.
-    gif_dpi: the GIF's size (80: smaller than the window, text still readable);
-    frame_ms: how long each GIF frame is shown.
+    first_epoch: the number of the loop's first epoch (0, or 1 where the loop counts from 1).
+    measure: {name: function()} for curves the loop does not pass to update() (a validation
+    loss): each is called once per update, after the values passed. redraw(epoch) changes only
+    what moves (image data, line data, title text) and returns those artists. Only they are
+    drawn again over a saved copy of the rest of the figure ("blitting"), about ten times
+    faster than drawing everything. gif_dpi: the GIF's size (80: smaller than the window, text
+    still readable); frame_ms: how long each GIF frame is shown.
     """
 
-    def __init__(self, fig=None, redraw=None, epochs=0, window=False, gif=None, gif_dpi=80, frame_ms=80):
-        import matplotlib.pyplot as plt
-
-        self.fig, self.redraw = fig, redraw
-        self.window, self.gif = window, gif
-        self.gif_dpi, self.frame_ms = gif_dpi, frame_ms
-        self.schedule = set(frame_epochs(epochs))
+    def __init__(self, curves, epochs, first_epoch=0, measure=None):
+        self.curves = {name: [] for name in curves}
+        self.measure = dict(measure or {})
+        self.passed = [name for name in curves if name not in self.measure]
+        self.epochs, self.first_epoch = epochs, first_epoch
+        self.fig, self.redraw, self.window, self.gif = None, None, False, None
+        self.schedule = {first_epoch + epoch for epoch in frame_epochs(epochs)}
         self.background, self.layout = None, None
         self.frames = []
-        self.epoch, self.state, self.drawn = None, (), None
+        self.epoch, self.drawn = None, None
         self.epochs_done = 0
-        if fig is None:
-            self.window, self.gif = False, None
-        elif window:
+        self.optimizer_watch = watch_optimizer()
+
+    @property
+    def state(self):
+        """What train_model returns when Ctrl-C stops it: the curves so far, in order."""
+        return tuple(self.curves.values())
+
+    @property
+    def optimizer(self):
+        """The optimizer the training loop stepped first (None before its first step)."""
+        return self.optimizer_watch.optimizer if self.optimizer_watch else None
+
+    def draw(self, fig, redraw, window=False, gif=None, gif_dpi=80, frame_ms=80):
+        """Redraw fig while training runs: in a window (shown now, before the first epoch), into
+        the GIF at `gif`, or both."""
+        import matplotlib.pyplot as plt
+
+        if not window and gif is None:
+            plt.close(fig)
+            return
+        self.fig, self.redraw, self.window, self.gif = fig, redraw, window, gif
+        self.gif_dpi, self.frame_ms = gif_dpi, frame_ms
+        if window:
             fig.canvas.mpl_connect("close_event", self.window_closed)
             fig.canvas.mpl_connect("resize_event", self.forget_background)
             plt.show(block=False)
@@ -58,8 +92,12 @@ class LiveView:
             plt.close(fig)  # never a window: draw off-screen only
             self.draw_offscreen()
 
-    def update(self, epoch, *state):
-        self.epoch, self.state = epoch, state
+    def update(self, epoch, *values):
+        for name, value in zip(self.passed, values):
+            self.curves[name].append(float(value))
+        for name, measure in self.measure.items():
+            self.curves[name].append(float(measure()))
+        self.epoch = epoch
         self.epochs_done += 1
         if epoch in self.schedule and (self.window or self.gif is not None):
             self.draw_frame()
@@ -68,6 +106,8 @@ class LiveView:
         """Draw the last epoch if it was not drawn (Ctrl-C), write the GIF, close the figure."""
         import matplotlib.pyplot as plt
 
+        if self.optimizer_watch:
+            self.optimizer_watch.stop()
         if self.fig is None:
             return
         if self.epoch is not None and self.drawn != self.epoch and (self.window or self.gif):
@@ -77,17 +117,20 @@ class LiveView:
             print(f"Saved animation to {self.gif}", flush=True)
         plt.close(self.fig)
 
+    def is_last_frame(self, epoch):
+        return epoch == max(self.schedule, default=0)
+
     def draw_frame(self, whole=False):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         if not self.window and type(self.fig.canvas) is not FigureCanvasAgg:
             self.draw_offscreen()  # the window was closed: the GIF goes on without it
         fig, canvas = self.fig, self.fig.canvas
-        artists = self.redraw(self.epoch, *self.state)
+        artists = self.redraw(self.epoch)
         for artist in artists:
             artist.set_animated(True)  # left out of full redraws: drawn by hand below
         layout = [(ax.get_position().bounds, ax.get_xlim(), ax.get_ylim()) for ax in fig.axes]
-        if whole or self.background is None or layout != self.layout or self.epoch == max(self.schedule):
+        if whole or self.background is None or layout != self.layout or self.is_last_frame(self.epoch):
             # First frame, window resized, an axis range changed, or the last frame (the final
             # figure: its legends are placed for the whole curves): draw it all once.
             canvas.draw()
@@ -125,6 +168,16 @@ class LiveView:
 
     def forget_background(self, event):
         self.background = None
+
+
+def watch_optimizer():
+    """An OptimizerWatch where the script trains with torch (every chapter), else None
+    (booktools' own test chapter trains with numpy, and need not load torch)."""
+    if "torch" not in sys.modules:
+        return None
+    from booktools.describe import OptimizerWatch
+
+    return OptimizerWatch()
 
 
 def save_gif(frames, path, frame_ms=80):

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from booktools.cli import VIEW_FLAGS
+from booktools.shipped import edited_files
 
 # Earlier runs' colours (--compare); a chapter passes others where its own curves use these.
 EARLIER_COLORS = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:brown", "tab:pink", "tab:olive"]
@@ -72,6 +73,7 @@ class Recorder:
         self.started = time.perf_counter()
         self.first_epoch = first_epoch
         self.runs = runs_dir(args.chapter_dir)
+        self.chapter_dir = Path(args.chapter_dir)
         self.problems = []
         self.earlier = []  # (label, record) of the runs drawn behind this one
         data = getattr(args, data_flag) if data_flag else None
@@ -89,6 +91,8 @@ class Recorder:
         }
         # Read now: the reader may edit src/ while this run trains.
         self.code = read_code(Path(args.chapter_dir) / "src")
+        self.changed = list(args.changed)
+        self.edited = edited_files(self.code, args.chapter_dir)  # [] when src/ is as it ships
         self.base = None  # the latest earlier record: the code change is since that run
         every = getattr(args, "compare_all", False)
         wanted = args.compare or (1 if every else 0)
@@ -112,6 +116,28 @@ class Recorder:
             names = f"{script} or {partner}" if partner else script
             print(f"No earlier run of {names}{on} in runs/ to compare with: showing this run only.",
                   flush=True)
+
+    def header(self):
+        """The figure's header line: "train.py (default settings)" while the flags are the
+        defaults and src/ is as it ships, else what changed, in the words of a run's label
+        ("train.py: epochs 2001, lr 0.1, train.py: Linear(2, 64)")."""
+        words = [flag.lstrip("-") for flag in self.changed]
+        if self.edited:
+            shipped = self.shipped_code()
+            words.append(code_label(shipped, self.code) if shipped is not None
+                         else ", ".join(f"{name} edited" for name in self.edited))
+        script = self.record["script"]
+        return f"{script}: {', '.join(words)}" if words else f"{script} (default settings)"
+
+    def shipped_code(self):
+        """The chapter's code as it ships, from the newest earlier run that ran it (None if none did)."""
+        from booktools.shipped import fingerprint, read_manifest
+
+        shipped = read_manifest(self.chapter_dir)
+        for record in newest_first(self.runs, []):
+            if record["code"] is not None and fingerprint(record["code"]) == shipped:
+                return record["code"]
+        return None
 
     def this_label(self):
         """The legend label of this run's curve: what it has that the last compared run has not

@@ -1,15 +1,51 @@
-"""What the chapters' tests share: a virtual X display for the real-window tests.
+"""What the chapters' tests share. In a chapter's tests/conftest.py:
 
-    from booktools.testing import x_display  # noqa: F401  (in a tests/conftest.py: a fixture)
+    from booktools.testing import headless_with_temporary_runs, run_main, runs_dir, x_display  # noqa: F401
+    headless_with_temporary_runs()  # before anything imports matplotlib
 
-Together with `python -m booktools.window_driver` (a script run in a real window).
+Fixtures: runs_dir (each test's own runs/ folder; autouse), run_main (a script's main() called
+in-process, its exit code and output), x_display (a virtual X display for real-window tests,
+with `python -m booktools.window_driver`).
 """
+import atexit
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 
 import pytest
+
+
+def headless_with_temporary_runs():
+    """Figures saved, never shown (MPLBACKEND=Agg: set before matplotlib is imported), and
+    run records in a temporary folder, never in the chapter's runs/ (each test gets its own,
+    runs_dir; this one catches anything run outside a test)."""
+    os.environ["MPLBACKEND"] = "Agg"
+    os.environ["RUNS_DIR"] = tempfile.mkdtemp(prefix="runs-")
+    atexit.register(shutil.rmtree, os.environ["RUNS_DIR"], ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def runs_dir(tmp_path, monkeypatch):
+    """This test's runs/ folder (booktools.records reads RUNS_DIR), also for the scripts it starts."""
+    folder = tmp_path / "runs"
+    monkeypatch.setenv("RUNS_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def run_main(capsys):
+    """Call a script's main() in-process; return (exit code, stdout, stderr)."""
+    def run(main, *argv):
+        try:
+            main(list(argv))
+            code = 0
+        except SystemExit as exit:
+            code = exit.code
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+    return run
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ tests of every chapter (and bench.py) use it.
     python -m booktools.window_driver [--close-live-after N] ./src/train.py ARGS...
 
 Run under a virtual X display (Xvfb). It notes whether the live window is on the screen
-as soon as the LiveView is made (before the first epoch), counts the blits into it (and
+as soon as the LiveView is given its figure (before the first epoch), counts the blits into it (and
 whether the window was on screen then), notes the labelled lines of the live window
 (--compare's earlier runs), closes the live window after N blits when asked (as a reader
 would, with the window's close button), and closes the final, blocking window by a timer.
@@ -20,7 +20,7 @@ report = {"shown_at_start": None, "blits": 0, "blits_on_screen": 0, "closed_live
 
 
 def main(argv):
-    """Patch matplotlib's Tk canvas, LiveView and exit_now (only here, when run), then run the script."""
+    """Patch matplotlib's Tk canvas, LiveView.draw and exit_now (only here, when run), then run the script."""
     import matplotlib
 
     matplotlib.use("TkAgg")
@@ -36,11 +36,11 @@ def main(argv):
     if args[0] == "--close-live-after":
         close_after, args = int(args[1]), args[2:]
 
-    real_init = booktools.live.LiveView.__init__
+    real_draw = booktools.live.LiveView.draw
 
-    def init(view, *init_args, **kwargs):
-        real_init(view, *init_args, **kwargs)
-        if view.window:  # made, and not a single epoch trained yet
+    def draw(view, *draw_args, **kwargs):
+        real_draw(view, *draw_args, **kwargs)
+        if view.window:  # given its figure, and not a single epoch trained yet
             report["shown_at_start"] = bool(view.fig.canvas.get_tk_widget().winfo_ismapped())
 
     real_blit = FigureCanvasTkAgg.blit
@@ -72,7 +72,7 @@ def main(argv):
                 timer.start()
         return real_show(*show_args, **kwargs)
 
-    booktools.live.LiveView.__init__ = init
+    booktools.live.LiveView.draw = draw
     FigureCanvasTkAgg.blit = blit
     plt.show = show
     booktools.cli.exit_now = lambda: None  # the script's quick exit would end this driver before its report

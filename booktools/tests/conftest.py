@@ -1,24 +1,17 @@
 """The tests run booktools as the chapters use it: through the small chapter in chapter/
 (src/train.py, src/train_linear.py, src/runs.py), in-process (main([...])) and as the reader
 runs it (python ./src/train.py ... in a copy of that folder)."""
-import atexit
 import os
 import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
-from booktools.testing import x_display  # noqa: F401  (a fixture)
+from booktools.testing import headless_with_temporary_runs, run_main, runs_dir, x_display  # noqa: F401 (fixtures)
 
-# Headless: figures are saved, never shown. Set before matplotlib is imported.
-os.environ["MPLBACKEND"] = "Agg"
-# Run records go to a temporary folder, never into chapter/runs/ (each test gets its own
-# below; this one catches anything run outside a test).
-os.environ["RUNS_DIR"] = tempfile.mkdtemp(prefix="runs-")
-atexit.register(shutil.rmtree, os.environ["RUNS_DIR"], ignore_errors=True)
+headless_with_temporary_runs()
 
 TESTS_DIR = Path(__file__).resolve().parent
 CHAPTER_DIR = TESTS_DIR / "chapter"
@@ -36,28 +29,6 @@ def assert_one_line_error(code, err, *words):
     assert len(lines) == 1 and lines[0].startswith("error: "), err
     for word in words:
         assert word in lines[0], (word, err)
-
-
-@pytest.fixture(autouse=True)
-def runs_dir(tmp_path, monkeypatch):
-    """This test's runs/ folder (booktools.records reads RUNS_DIR), also for the scripts it starts."""
-    folder = tmp_path / "runs"
-    monkeypatch.setenv("RUNS_DIR", str(folder))
-    return folder
-
-
-@pytest.fixture
-def run_main(capsys):
-    """Call a script's main() in-process; return (exit code, stdout, stderr)."""
-    def run(main, *argv):
-        try:
-            main(list(argv))
-            code = 0
-        except SystemExit as exit:
-            code = exit.code
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-    return run
 
 
 @pytest.fixture

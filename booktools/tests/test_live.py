@@ -104,17 +104,18 @@ def draw_numbers(tmp_path, epochs, stop=None, rescale_at=None, climb=False):
     ax.set_ylim(0, 10)
     note = ax.text(0.7, 0.1, "", transform=ax.transAxes, fontsize=30)
 
-    def redraw(epoch, values):
+    def redraw(epoch):
         line.set_data([0, 1], [0, 1 + (epoch / 4 if climb else epoch % 2)])
         note.set_text(str(epoch))
         if epoch == rescale_at:
             ax.set_ylim(0, 20)  # an axis range changed: everything is drawn again
         return [line]
 
-    live = LiveView(fig, redraw, epochs, gif=tmp_path / "numbers.gif", gif_dpi=50)
+    live = LiveView(["loss"], epochs)
+    live.draw(fig, redraw, gif=tmp_path / "numbers.gif", gif_dpi=50)
     assert not plt.fignum_exists(fig.number)  # off-screen: never a window
     for epoch in range(stop or epochs):
-        live.update(epoch, [epoch])
+        live.update(epoch, 1 / (1 + epoch))
     live.finish()
     frames, _ = gif_frames(tmp_path / "numbers.gif")
     return fig, line, frames
@@ -154,11 +155,18 @@ def test_a_run_stopped_early_ends_on_a_whole_frame_of_its_last_epoch(tmp_path):
     assert differ(frames[-2], final) > 0.002
 
 
-def test_a_live_view_without_a_figure_only_counts(capsys):
-    live = LiveView()
+def test_a_live_view_without_a_figure_keeps_the_curves(capsys):
+    """Values passed to update() and values it measures itself (a validation loss), kept as
+    plain floats in the order the curves were named; Ctrl-C returns them as they are."""
+    measured = iter([0.9, 0.8, 0.7])
+    live = LiveView(["validation loss", "loss", "accuracy"], 3, measure={"validation loss": lambda: next(measured)})
     for epoch in range(3):
-        live.update(epoch, 0.5 - epoch / 10, "weights")
-    assert live.epochs_done == 3 and live.state == (0.3, "weights") and live.frames == []
+        live.update(epoch, np.float32(0.5 - epoch / 8), 0.5 + epoch / 10)  # (float32: exact in binary)
+    assert live.epochs_done == 3 and live.frames == []
+    assert live.curves == {"validation loss": [0.9, 0.8, 0.7], "loss": [0.5, 0.375, 0.25],
+                           "accuracy": [0.5, 0.6, 0.7]}
+    assert all(type(v) is float for values in live.curves.values() for v in values)
+    assert live.state == ([0.9, 0.8, 0.7], [0.5, 0.375, 0.25], [0.5, 0.6, 0.7])
     live.finish()
     assert capsys.readouterr().out == "" and plt.get_fignums() == []
 
@@ -166,11 +174,40 @@ def test_a_live_view_without_a_figure_only_counts(capsys):
 def test_a_figure_with_neither_window_nor_gif_is_never_drawn(tmp_path):
     fig, ax = plt.subplots()
     drawn = []
-    live = LiveView(fig, lambda epoch: drawn.append(epoch) or [], 5)
+    live = LiveView(["loss"], 5)
+    live.draw(fig, lambda epoch: drawn.append(epoch) or [])
     for epoch in range(5):
-        live.update(epoch)
+        live.update(epoch, 0.1)
     live.finish()
     assert drawn == [] and live.epochs_done == 5 and not plt.fignum_exists(fig.number)
+    assert live.curves["loss"] == [0.1] * 5
+
+
+def test_epochs_counted_from_one_are_drawn_up_to_the_last(tmp_path):
+    fig, ax = plt.subplots()
+    drawn = []
+    live = LiveView(["loss"], 5, first_epoch=1)
+    live.draw(fig, lambda epoch: drawn.append(epoch) or [], gif=tmp_path / "a.gif")
+    for epoch in range(1, 6):
+        live.update(epoch, 0.1)
+    live.finish()
+    assert drawn == [1, 2, 3, 4, 5] and live.is_last_frame(5)
+
+
+def test_the_live_view_notes_the_optimizer_the_loop_stepped():
+    torch = __import__("pytest").importorskip("torch")
+    live = LiveView(["loss"], 2)
+    weight = torch.zeros(1, requires_grad=True)
+    optimizer = torch.optim.SGD([weight], lr=0.25)
+    assert live.optimizer is None
+    for epoch in range(2):
+        weight.sum().backward()
+        optimizer.step()
+        live.update(epoch, 1.0)
+    live.finish()
+    assert live.optimizer is optimizer
+    torch.optim.SGD([weight], lr=0.5).step()  # after finish(): no longer watched
+    assert live.optimizer is optimizer
 
 
 def test_save_gif_gives_each_frame_its_own_palette(tmp_path):

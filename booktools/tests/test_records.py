@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import figures.curve
+import booktools.figures
 import runs
 import train
 import train_linear
@@ -32,7 +32,7 @@ def final_figure(monkeypatch):
         if "figure" in shown:
             plt.close(shown["figure"])  # the one kept before
         shown["figure"] = fig
-    monkeypatch.setattr(figures.curve, "show_figure", keep)
+    monkeypatch.setattr(booktools.figures, "show_figure", keep)  # (finish_run's last step)
     yield shown
     plt.close("all")
 
@@ -318,7 +318,7 @@ def test_compare_with_no_earlier_run_shows_this_run_only(train_run, final_figure
     out, err = train_run("--compare")
     assert ("No earlier run of train.py or train_linear.py on steps.csv in runs/ to compare with: "
             "showing this run only.\n") in out
-    assert err == "" and labels(final_figure["figure"]) == ["this run"]
+    assert err == "" and labels(final_figure["figure"]) == ["loss"]  # this run's curve, no other
     out, _ = train_run("--compare", data=WIDE)  # run 1 is on other data
     assert "No earlier run of train.py or train_linear.py on wide.csv in runs/" in out
     out, _ = train_run("--compare", "--compare-all")

@@ -31,7 +31,7 @@ def main(argv=None):
     train_model(model, points, labels, args.epochs, args.lr, live)
     live.finish()
     random_points, result = exec_for_random_points(model)
-    show_results(model, points, labels, live.losses, random_points, result, args)
+    show_results(model, points, labels, live, random_points, result, args)
 
 
 def parse_args(argv):

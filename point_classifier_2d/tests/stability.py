@@ -5,7 +5,7 @@ import them."""
 import numpy as np
 import torch
 
-from figures.training import LossView
+from booktools.live import LiveView
 import train
 from conftest import set_up_like_train, DATA_DIR
 
@@ -21,9 +21,9 @@ def complex_losses(data, seed):
         points, labels = train.load_data(str(DATA_DIR / f"{data}.csv"))
     set_up_like_train(seed)
     model = train.construct_model("complex")
-    losses = LossView()  # draws nothing, keeps every epoch's loss
-    train.train_model(model, points, labels, 20001, 0.003, losses)
-    return losses.losses
+    live = LiveView(["loss"], 20001)  # draws nothing, keeps every epoch's loss
+    train.train_model(model, points, labels, 20001, 0.003, live)
+    return live.curves["loss"]
 
 
 # Each point set: 200 points in the unit square, float32 like load_data returns.

@@ -8,7 +8,7 @@ commands. Measured (seed 0; Intel AVX-512 / AVX2 kernels / torch 2.5.1): see REA
 import pytest
 import torch
 
-from figures.training import LossView
+from booktools.live import LiveView
 import train
 from conftest import set_up_like_train, DATA_DIR
 
@@ -19,7 +19,7 @@ def losses_at(lr, constant=False, epochs=2001):
     set_up_like_train(0)
     points, labels = train.load_data(str(DATA_DIR / "curve.csv"))
     model = train.construct_model("complex")
-    live = LossView()  # keeps the losses, draws nothing
+    live = LiveView(["loss"], epochs)  # keeps the losses, draws nothing
     cosine = torch.optim.lr_scheduler.CosineAnnealingLR
     if constant:  # a schedule that keeps lr as it is
         torch.optim.lr_scheduler.CosineAnnealingLR = (
@@ -28,7 +28,7 @@ def losses_at(lr, constant=False, epochs=2001):
         train.train_model(model, points, labels, epochs, lr, live)
     finally:
         torch.optim.lr_scheduler.CosineAnnealingLR = cosine
-    return live.losses
+    return live.curves["loss"]
 
 
 @pytest.fixture(scope="module")

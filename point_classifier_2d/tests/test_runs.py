@@ -7,7 +7,7 @@ import pytest
 
 import runs
 import train
-import figures.training as train_figures
+import booktools.figures
 from conftest import CHAPTER_DIR, DATA_DIR, epoch_losses
 from test_live import run_in_window
 
@@ -29,7 +29,7 @@ def train_run(run_main, tmp_path):
 def final_figure(monkeypatch):
     """The final figure of the next train.py run, kept open for the test."""
     shown = {}
-    monkeypatch.setattr(train_figures, "show_figure", lambda fig, args: shown.update(figure=fig))
+    monkeypatch.setattr(booktools.figures, "show_figure", lambda fig, args: shown.update(figure=fig))
     return shown
 
 
@@ -70,8 +70,9 @@ def test_compare_draws_earlier_runs_of_the_same_data_labelled(train_run, final_f
     train_run("--compare-all", "--compare", "2", "--seed", "1")
     assert loss_labels(final_figure["figure"]) == [
         "run 3: curve.csv, seed 0", "run 4: lr 0.1, seed 0", "this run: lr 0.003, seed 1"]
-    # A compared figure says so in its legend only: its title keeps the changed flags.
-    assert final_figure["figure"].axes[0].get_title() == "simple model on linear.csv (--epochs 201 --seed 1)"
+    # A compared figure says so in its legend only: its header keeps the flags changed from the defaults.
+    assert final_figure["figure"].get_suptitle() == "train.py: epochs 201, seed 1"
+    assert final_figure["figure"].axes[0].get_title() == "simple model (2-1) on linear.csv"
 
 
 def test_runs_py_table_figure_diff_and_errors(train_run, run_main, tmp_path):

@@ -8,7 +8,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 
-from figures.training import LossView
+from booktools.live import LiveView
 import train
 from conftest import set_up_like_train, CHAPTER_DIR, DATA_DIR, epoch_losses
 
@@ -40,11 +40,11 @@ def test_the_books_four_steps_classify_1000_random_points(capsys):
     set_up_like_train(0)
     points, labels = train.load_data(str(DATA_DIR / "linear.csv"))
     model = train.construct_model("simple")
-    live = LossView()
+    live = LiveView(["loss"], 5001)
     train.train_model(model, points, labels, 5001, 0.003, live)
     random_points, result = train.exec_for_random_points(model)
 
-    assert len(live.losses) == 5001 and live.losses[-1] < 0.25
+    assert len(live.curves["loss"]) == 5001 and live.curves["loss"][-1] < 0.25
     assert "Epoch 5000, Loss: " in capsys.readouterr().out
     assert random_points.shape == (1000, 2) and result.shape == (1000,)
     assert ((random_points >= 0) & (random_points < 1)).all()

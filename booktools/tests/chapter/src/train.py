@@ -27,7 +27,7 @@ def run(args, model, curves=("loss", "accuracy")):
     live = start_live_view(args)  # the figure while training
     train_model(model, data, args.epochs, args.lr, args.seed, args.every, live)
     live.finish()
-    show_results(live.losses, args, curves)
+    show_results(live, args, curves)
 
 
 def parse_args(argv, script, partner, own_flags=None):

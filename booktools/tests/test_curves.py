@@ -1,0 +1,198 @@
+"""booktools.curves: the learning-curve panel. Whatever the reader's edits make of the labels
+and the numbers, the legend stays inside its panel, the last values sit where no curve runs
+and clear of each other, every tick label is inside the figure, and the title and the labels
+write a number alike."""
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.text import Text
+
+from booktools.curves import Curve, CurvePanel, annotate_clear, draw_curves, number, place_texts, wrap
+
+LOSS = Curve("loss", "training loss", "tab:purple")
+TRAIN = Curve("train loss", "training", "tab:blue")
+TEST = Curve("test loss", "test", "tab:orange")
+ACCURACY = Curve("accuracy", "test accuracy", "tab:red", fmt="{:.4f}")
+LONG = ("train.py: Adam(model.parameters(), lr=0.03, betas=(0.9, 0.95), eps=0.0001), fc1 Linear(2, 128), "
+        "fc2 Linear(128, 128), fc3 Linear(128, 1), no scheduler.step()")
+
+
+def decay(epochs, start=0.7, end=0.001, first=0):
+    return list(start * (end / start) ** (np.arange(epochs) / max(epochs - 1, 1)))
+
+
+def earlier_run(number_, values_by_name, first=0, label=None):
+    curves = {name: {"epoch": np.arange(first, first + len(values), dtype=float), "value": np.array(values)}
+              for name, values in values_by_name.items()}
+    return (label or f"run {number_}: lr 0.0{number_}", {"number": number_, "curves": curves})
+
+
+@pytest.fixture
+def two_panels():
+    """A figure laid out like a chapter's: a panel with its legend outside on the left, the
+    learning curves on the right."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5.8))
+    left.plot([0, 1], [0, 1], label="label 0")
+    left.plot([0, 1], [1, 0], label="p = 0.5 boundary")
+    left.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
+    yield fig, left, right
+    plt.close(fig)
+
+
+def inside(box, frame, slack=1.0):
+    return (box.x0 >= frame.x0 - slack and box.y0 >= frame.y0 - slack
+            and box.x1 <= frame.x1 + slack and box.y1 <= frame.y1 + slack)
+
+
+def curve_points_in(box, axes):
+    """How many points of the axes' curves lie in the box (display coordinates)."""
+    count = 0
+    for ax in axes:
+        for line in ax.get_lines():
+            if len(line.get_xdata()):
+                path = line.get_transform().transform_path(line.get_path())
+                count += box.count_contains(path.vertices) + path.intersects_bbox(box, filled=False)
+    return count
+
+
+@pytest.mark.parametrize("runs", [1, 3, 6])
+def test_a_legend_stays_inside_its_panel_whatever_the_labels_say(two_panels, runs):
+    fig, left, right = two_panels
+    earlier = [earlier_run(k, {"loss": decay(2001, end=0.2 / k)}, label=f"run {k}: {LONG}") for k in range(1, runs + 1)]
+    panel = CurvePanel(right, [LOSS], epochs=2001, earlier=earlier, this_label=f"this run: lr 0.03, {LONG}")
+    values = {"loss": decay(2001, end=0.0005)}
+    draw_curves([panel], values, final=True)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legend = right.get_legend()
+    assert legend is not None and len(legend.get_texts()) == runs + 1
+    assert inside(legend.get_window_extent(renderer), right.get_window_extent(renderer))
+    assert not legend.get_window_extent(renderer).overlaps(left.get_legend().get_window_extent(renderer))
+    for text in legend.get_texts():  # wrapped onto 2 lines at most, the rest cut with "..."
+        assert text.get_text().count("\n") <= 1
+    assert legend.get_texts()[-1].get_text().startswith("this run: lr 0.03,")
+    assert any(text.get_text().endswith("...") for text in legend.get_texts())
+
+
+def test_a_short_label_is_left_whole():
+    assert wrap("run 6: lr 0.0003", 40) == "run 6: lr 0.0003"
+    assert wrap("a " * 30, 20).count("\n") == 1 and wrap("word " * 30, 20).endswith("...")
+
+
+def test_the_last_values_sit_where_no_curve_runs_and_clear_of_each_other(two_panels):
+    """Two curves ending close together, behind them earlier runs that run longer (3,001
+    epochs against this run's 2,001): each last value is written right of every curve."""
+    fig, _, right = two_panels
+    earlier = [earlier_run(1, {"train loss": decay(3001, end=0.002), "test loss": decay(3001, end=0.0021)})]
+    panel = CurvePanel(right, [TRAIN, TEST], epochs=2001, earlier=earlier, this_label="this run: epochs 2001")
+    values = {"train loss": decay(2001, end=0.01), "test loss": decay(2001, end=0.0102)}
+    draw_curves([panel], values, final=True)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    texts = panel.texts
+    assert [t.get_text() for t in texts] == ["0.01", "0.0102"]
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    assert not boxes[0].overlaps(boxes[1])  # moved apart
+    for box in boxes:
+        assert curve_points_in(box, [right]) == 0
+        assert inside(box, fig.bbox)
+        assert box.x0 > right.transData.transform((3000, 1))[0]  # right of the longest curve's end
+
+
+def test_every_tick_label_is_inside_the_figure_and_none_is_past_the_last_epoch():
+    for epochs in [200, 2001, 3001, 20001]:
+        for dpi in [100, 80]:  # the window and PNG; the GIF's frames
+            fig, ax = plt.subplots(figsize=(6, 4), dpi=dpi)
+            panel = CurvePanel(ax, [LOSS], epochs=epochs)
+            draw_curves([panel], {"loss": decay(epochs)}, final=True)
+            fig.canvas.draw()
+            renderer = fig.canvas.get_renderer()
+            ticks = [t for t in ax.get_xticklabels() if t.get_text()]
+            assert ticks and all(inside(t.get_window_extent(renderer), fig.bbox) for t in ticks), (epochs, dpi)
+            assert max(ax.get_xticks()) <= epochs - 1 and int(ticks[-1].get_text().replace("\u2212", "-")) >= epochs * 0.7
+            for text in panel.texts + [ax.yaxis.label]:
+                assert inside(text.get_window_extent(renderer), fig.bbox), (epochs, dpi)
+            plt.close(fig)
+
+
+def test_the_title_and_the_label_write_a_number_alike():
+    fig, ax = plt.subplots()
+    panel = CurvePanel(ax, [LOSS], epochs=5)
+    values = {"loss": [0.7, 0.5, 0.45, 0.4406, 0.44045737385749817]}
+    ax.set_title(f"training loss, final {panel.last('loss', values)}")
+    draw_curves([panel], values, final=True)
+    assert ax.get_title() == "training loss, final 0.4405" == f"training loss, final {panel.texts[0].get_text()}"
+    assert number(2.8573373128892854e-05) == "2.857e-05" and number(0.992, "{:.4f}") == "0.9920"
+    assert number(float("nan")) == "nan"
+    plt.close(fig)
+
+
+def test_the_ranges_hold_this_run_and_the_earlier_ones():
+    fig, (log_ax, linear_ax) = plt.subplots(1, 2)
+    earlier = [earlier_run(1, {"loss": decay(3000, start=4.5, end=0.0002)})]
+    panel = CurvePanel(log_ax, [LOSS], epochs=2001, earlier=earlier)
+    panel.set_data({"loss": decay(2001, end=0.04)})
+    low, high = log_ax.get_ylim()
+    assert low <= 0.0002 and high >= 4.5 and log_ax.get_xlim()[1] >= 2999
+    linear = CurvePanel(linear_ax, [TRAIN, TEST], epochs=10, first_epoch=1, scale="linear")
+    linear.set_data({"train loss": [1.4, 0.9, 0.5], "test loss": [1.2, 1.0, 0.8]})
+    assert linear_ax.get_ylim()[0] == 0 and 1.4 < linear_ax.get_ylim()[1] <= 2.0
+    assert linear_ax.get_xlim()[0] < 1 and max(linear_ax.get_xticks()) <= 10
+    plt.close(fig)
+
+
+def test_earlier_runs_of_one_curve_have_colours_of_their_own_of_several_curves_line_styles():
+    fig, (one, several) = plt.subplots(1, 2)
+    runs = [earlier_run(k, {"loss": decay(50), "train loss": decay(50), "test loss": decay(50)}) for k in (1, 2)]
+    CurvePanel(one, [LOSS], epochs=50, earlier=runs, this_label="this run: lr 0.1")
+    faded = [line for line in one.get_lines() if line.get_label().startswith("run ")]
+    assert [line.get_label() for line in faded] == ["run 1: lr 0.01", "run 2: lr 0.02"]
+    assert len({line.get_color() for line in faded} | {LOSS.color}) == 3
+    panel = CurvePanel(several, [TRAIN, TEST], epochs=50, earlier=runs, this_label="this run: lr 0.1")
+    draw_curves([panel], {"train loss": decay(50), "test loss": decay(50)}, final=True)
+    labels = [text.get_text() for text in several.get_legend().get_texts()]
+    assert labels == ["training", "test", "this run: lr 0.1", "run 1: lr 0.01", "run 2: lr 0.02"]
+    dashed = [line for line in several.get_lines() if line.get_label() == "_nolegend_"]
+    assert {line.get_color() for line in dashed} == {"tab:blue", "tab:orange"}
+    assert {line.get_linestyle() for line in dashed} == {"--", ":"}
+    plt.close(fig)
+
+
+def test_a_twin_panel_shares_one_legend_clear_of_both_panels_curves():
+    """mnist's 4-vs-9 figure: losses on the left scale, the accuracy on a right one; the
+    legend lists both and keeps off the accuracy's curve too."""
+    fig, ax = plt.subplots(figsize=(8, 5))
+    losses = CurvePanel(ax, [TRAIN, TEST], epochs=40, ylabel="loss")
+    accuracy = CurvePanel(ax.twinx(), [ACCURACY], epochs=40, scale="linear", limits=lambda values: (0.5, 1.01),
+                          twin_of=losses)
+    values = {"train loss": decay(40, end=0.001), "test loss": decay(40, end=0.03),
+              "accuracy": list(np.linspace(0.6, 0.99, 40))}
+    draw_curves([losses], values, final=True)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legend = accuracy.ax.get_legend()  # on the top axes: drawn over every curve
+    assert [t.get_text() for t in legend.get_texts()] == ["training", "test", "test accuracy"]
+    assert curve_points_in(legend.get_window_extent(renderer), [ax, accuracy.ax]) == 0
+    assert [t.get_text() for t in losses.texts + accuracy.texts] == ["0.001", "0.03", "0.9900"]
+    boxes = [t.get_window_extent(renderer) for t in losses.texts + accuracy.texts]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    plt.close(fig)
+
+
+def test_an_annotation_is_put_where_its_text_covers_no_curve():
+    fig, ax = plt.subplots(figsize=(6, 4))
+    x = np.arange(40)
+    ax.plot(x, 0.47 + 0 * x)  # a flat curve just above the point
+    ax.plot(x, 0.3 + 0.003 * x)
+    ax.set_ylim(0, 1)
+    fig.canvas.draw()
+    above = ax.annotate("lowest 0.3300 (epoch 10)", (10, 0.33), xytext=(0, 26), textcoords="offset points",
+                        ha="center", va="bottom")  # where a fixed offset puts it: on the flat curve
+    fig.canvas.draw()
+    assert curve_points_in(Text.get_window_extent(above, fig.canvas.get_renderer()), [ax]) > 0
+    above.remove()
+    note = annotate_clear(ax, "lowest 0.3300 (epoch 10)", (10, 0.33), arrowprops={"arrowstyle": "->"})
+    fig.canvas.draw()
+    box = Text.get_window_extent(note, fig.canvas.get_renderer())  # its text (the arrow crosses)
+    assert curve_points_in(box, [ax]) == 0 and len(ax.texts) == 1
+    plt.close(fig)
