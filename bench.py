@@ -1,7 +1,7 @@
 """Time each chapter's default commands next to a plain version of the book's loop.
 
     python3 bench.py            # every chapter, median of 3 runs each
-    python3 bench.py --runs 5 --only point_classifier_2d
+    python3 bench.py --runs 5 --only CHAPTER[,CHAPTER...]
     python3 bench.py --list     # what it would run, without running it
 
 The chapters are those booktools/booktools/chapters.py finds; what to time in each is the
@@ -37,7 +37,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-MNIST = os.environ.get("MNIST_DATA_DIR", str(ROOT.parent / "shared" / "mnist"))
+MNIST = os.environ.get("MNIST_DATA_DIR", str(ROOT.parent / "shared/mnist"))
 
 DRIVER = "-m booktools.window_driver"  # a real window: see booktools/booktools/window_driver.py
 find_chapters = runpy.run_path(str(ROOT / "booktools" / "booktools" / "chapters.py"))["find_chapters"]

@@ -3,7 +3,8 @@
 # every `uv run` command written in the READMEs and every script under cp932
 # (readme_check/), then the checks for other readers' machines (platform_check/:
 # every chapter resolves on Linux, Windows and both kinds of Mac; the main scripts
-# run on an Intel Mac's torch 2.2.2; the GitHub Actions workflow passes actionlint),
+# run on an Intel Mac's torch 2.2.2; the GitHub Actions workflow passes actionlint; every
+# runner takes the chapters from booktools/booktools/chapters.py),
 # and fails if anything fails.
 # Usage: ./test.sh   (real-MNIST tests run when MNIST_DATA_DIR is set)
 #
