@@ -39,7 +39,8 @@ count() {  # count NAME STATUS LOG: add the counts of pytest's last line to the 
 
 # Every suite: each chapter (a top-level folder whose pyproject.toml installs booktools through a
 # uv path source: booktools/booktools/chapters.py says which, nothing here names them) and
-# booktools' own, the longest first. Python 3.11 for its tomllib: uv finds it (.python-version).
+# booktools' own, the longest first (guessed from the size of their tests). Python 3.11 for
+# its tomllib: uv finds it (.python-version).
 suites=$(uv run --quiet --no-project python booktools/booktools/chapters.py --suites) || {
     echo "Could not find the chapters (booktools/booktools/chapters.py failed)"; exit 2; }
 
