@@ -1,7 +1,13 @@
 """Time each chapter's default commands next to a plain version of the book's loop.
 
     python3 bench.py            # every chapter, median of 3 runs each
-    python3 bench.py --runs 5 --only point_classifier_2d
+    python3 bench.py --runs 5 --only CHAPTER[,CHAPTER...]
+    python3 bench.py --list     # what it would run, without running it
+
+The chapters are those booktools/booktools/chapters.py finds; what to time in each is the
+chapter's own bench/cases.toml (that file says how it is written), and a chapter without one
+gets one row: its `./src/train.py`, timed alone. A new chapter is benchmarked as it is.
+Python 3.11 or newer (tomllib): `uv run --no-project python bench.py` where python3 is older.
 
 Whole-process wall time (start-up, training, figure) of `uv run ...` in the
 chapter folder, headless. Each row compares a command with a baseline: the
@@ -9,8 +15,8 @@ book's plain loop, or our own command without the extra it tests (--gif, the
 live window, data augmentation). Runs of a chapter's commands alternate, so
 all see the same machine load. Prints a table and, when every chapter ran,
 rewrites the table of BENCHMARKS.md (its "## Notes" section is kept).
-MNIST rows need the real data: MNIST_DATA_DIR (a folder holding MNIST/raw/),
-default ../shared/mnist. Live-window rows need Xvfb (a virtual X display): the
+Rows that use {mnist_data} need the real MNIST: MNIST_DATA_DIR (a folder holding
+MNIST/raw/), default ../shared/mnist. Live-window rows need Xvfb (a virtual X display): the
 script runs with the TkAgg backend under booktools.window_driver, which closes
 the final window 0.3 s after it opens (the same in the --no-live baseline).
 """
@@ -20,73 +26,72 @@ import datetime
 import os
 import platform
 import re
+import runpy
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-MNIST = os.environ.get("MNIST_DATA_DIR", str(ROOT.parent / "shared" / "mnist"))
+MNIST = os.environ.get("MNIST_DATA_DIR", str(ROOT.parent / "shared/mnist"))
 
 DRIVER = "-m booktools.window_driver"  # a real window: see booktools/booktools/window_driver.py
+find_chapters = runpy.run_path(str(ROOT / "booktools" / "booktools" / "chapters.py"))["find_chapters"]
+
+# What a chapter without a bench/cases.toml gets: its training script, and the last loss or
+# accuracy it prints.
+DEFAULT_CASE = {"command": "./src/train.py", "result": r"(?:Loss|Accuracy)[^:\n]*: ([-\d.e]+%?)"}
+KEYS = {"command", "baseline", "result", "floor"}
 
 
-def in_window(command):
-    return f"python {DRIVER} {command}"
-
-
-# (chapter, our command, baseline or None, regex for the final result)
-LOSS = r"Loss: ([-\d.e]+)"
-CURVE = "./src/train.py ./data/curve.csv complex"
-DIGITS = f"./src/train.py --data-dir {MNIST}"
-MLP = f"./src/train_mlp.py --data-dir {MNIST}"
-ACCURACY = r"Test Accuracy: ([\d.]+%?)"
-CASES = [
-    ("point_classifier_2d", CURVE, "./bench/book_train.py ./data/curve.csv complex", LOSS),
-    ("point_classifier_2d", "./src/train.py ./data/linear.csv simple",
-     "./bench/book_train.py ./data/linear.csv simple", LOSS),
-    ("point_classifier_2d", f"{CURVE} --gif outputs/bench.gif", CURVE, LOSS),
-    ("point_classifier_2d", in_window(CURVE), in_window(f"{CURVE} --no-live"), LOSS),
-    ("mnist", DIGITS, f"./bench/book_train.py --data-dir {MNIST}", ACCURACY),
-    ("mnist", f"{DIGITS} --gif outputs/bench.gif", DIGITS, ACCURACY),
-    ("mnist", in_window(DIGITS), in_window(f"{DIGITS} --no-live"), ACCURACY),
-    ("mnist", f"./src/train_with_linear.py --data-dir {MNIST}", DIGITS, ACCURACY),
-    ("mnist", MLP, None, ACCURACY),
-    ("mnist", f"{MLP} --augment --save-model mnist_model_augment.pth", MLP, ACCURACY),
-    ("mnist", f"./src/train_cnn.py --data-dir {MNIST}", MLP, ACCURACY),
-    ("blobs_classifier", "./src/train.py", None, r"Accuracy: ([\d.]+)"),
-    ("blobs_classifier", "./src/train.py --gif outputs/bench.gif", "./src/train.py",
-     r"Accuracy: ([\d.]+)"),
-    ("mlp_regression", "./src/train.py", None, r"Test R\^2: MLP ([\d.]+)"),
-]
-
-
-# The most a command may take of its baseline's time (the book's plain loop; for the CNN the MLP),
-# on whichever CPU this runs.
-FLOORS = {
-    CURVE: 0.85,
-    "./src/train.py ./data/linear.csv simple": 0.95,
-    DIGITS: 0.60,
-    f"./src/train_cnn.py --data-dir {MNIST}": 2.50,
-}
+def chapter_cases(chapter):
+    """The chapter's cases: (chapter, command, baseline or None, regex of the final result,
+    floor or None, whether it needs MNIST), from its bench/cases.toml or DEFAULT_CASE."""
+    path = ROOT / chapter / "bench" / "cases.toml"
+    if path.exists():
+        listed = tomllib.loads(path.read_text(encoding="utf-8")).get("case", [])
+    elif (ROOT / chapter / "src" / "train.py").exists():
+        listed = [DEFAULT_CASE]
+    else:
+        print(f"skipping {chapter}: no bench/cases.toml and no src/train.py", flush=True)
+        return []
+    cases = []
+    for case in listed:
+        wrong = set(case) - KEYS or {"command", "result"} - set(case)
+        if wrong:
+            sys.exit(f"{path}: a case with {case}: check the keys {sorted(wrong)} (see the file's first lines)")
+        words = {"window": f"python {DRIVER}", "mnist_data": MNIST}
+        baseline = case.get("baseline")
+        cases.append((chapter, case["command"].format(**words), baseline and baseline.format(**words),
+                      case["result"], case.get("floor"), "{mnist_data}" in case["command"] + (baseline or "")))
+    return cases
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="timed runs per command (median)")
     parser.add_argument("--only", help="comma-separated chapter names")
+    parser.add_argument("--list", action="store_true", help="print the cases and run nothing")
     args = parser.parse_args()
     chapters = args.only.split(",") if args.only else None
+    unknown = set(chapters or []) - set(find_chapters(ROOT))
+    if unknown:
+        parser.error(f"not chapters: {', '.join(sorted(unknown))} (chapters: {', '.join(find_chapters(ROOT))})")
+    cases = [case for chapter in chapters or find_chapters(ROOT) for case in chapter_cases(chapter)]
+    if args.list:
+        for chapter, command, baseline, _, floor, _ in cases:
+            print(" | ".join([chapter, command, baseline or "-", f"floor {floor:.0%}" if floor else "-"]))
+        return
 
     env = {**os.environ, "MPLBACKEND": "Agg"}
     # Runs are recorded (as a reader's are), into temporary folders: not the chapters' runs/.
     env["RUNS_DIR"] = tempfile.mkdtemp(prefix="bench-runs-")
     atexit.register(shutil.rmtree, env["RUNS_DIR"], ignore_errors=True)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # a reader's laptop caches bytecode
-    cases = [case for case in CASES if not chapters or case[0] in chapters]
     if any(DRIVER in case[1] for case in cases):
         display = start_virtual_display()
         if display:
@@ -95,11 +100,12 @@ def main():
             print("skipping the live-window rows: no Xvfb (apt-get install xvfb xauth)")
             cases = [case for case in cases if DRIVER not in case[1]]
 
+    if not Path(MNIST, "MNIST", "raw").is_dir() and any(case[5] for case in cases):
+        print(f"skipping the rows that need MNIST: no MNIST files under {MNIST}/MNIST/raw", flush=True)
+        cases = [case for case in cases if not case[5]]
+
     rows, misses = [], []
     for chapter in dict.fromkeys(case[0] for case in cases):
-        if chapter == "mnist" and not Path(MNIST, "MNIST", "raw").is_dir():
-            print(f"skipping {chapter}: no MNIST files under {MNIST}/MNIST/raw", flush=True)
-            continue
         mine = [case for case in cases if case[0] == chapter]
         commands = list(dict.fromkeys(c for case in mine for c in case[1:3] if c))
         run(chapter, commands[0], env)  # warm-up: uv sync, bytecode cache
@@ -110,7 +116,7 @@ def main():
                 seconds, printed = run(chapter, c, env)
                 times[c].append(seconds)
                 output[c].append(printed)
-        for _, command, baseline, pattern in mine:
+        for _, command, baseline, pattern, floor, _ in mine:
             # Every run's final result: a run that diverged must show up here.
             row = [chapter, command, f"{statistics.median(times[command]):.1f}",
                    results(output[command], pattern)]
@@ -118,9 +124,9 @@ def main():
                 ratio = statistics.median(times[command]) / statistics.median(times[baseline])
                 row += [baseline, f"{statistics.median(times[baseline]):.1f}",
                         results(output[baseline], pattern), f"{ratio:.0%}"]
-                if command in FLOORS:
-                    met = ratio <= FLOORS[command]
-                    row[-1] += f" (floor {FLOORS[command]:.0%}: {'met' if met else 'NOT MET'})"
+                if floor:
+                    met = ratio <= floor
+                    row[-1] += f" (floor {floor:.0%}: {'met' if met else 'NOT MET'})"
                     misses += [] if met else [command]
             else:
                 row += ["", "", "", ""]

@@ -4,6 +4,9 @@ They run `uv run ...` as subprocesses, so they can run in parallel (pytest-xdist
 `-n 2 --dist loadgroup`, as ./test.sh does); tests of one xdist group run one after
 another on one worker.
 
+The chapters are those booktools/booktools/chapters.py finds (a top-level folder whose
+pyproject.toml installs booktools through a uv path source); nothing here lists them.
+
 Before any worker starts (in the main pytest process: a worker has `config.workerinput`),
 every chapter's .venv is brought up to date, so parallel `uv run`s in the chapters never
 race to create it. Training scripts that the cp932 check runs record into a temporary
@@ -12,13 +15,15 @@ chapter's runs/.
 """
 import atexit
 import os
+import re
+import runpy
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHAPTERS = ["point_classifier_2d", "mnist", "blobs_classifier", "mlp_regression"]
+CHAPTERS = runpy.run_path(str(ROOT / "booktools" / "booktools" / "chapters.py"))["find_chapters"](ROOT)
 MNIST_FILES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte",
                "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
 _RUNS = Path(tempfile.mkdtemp(prefix="readme-check-runs-"))
@@ -43,14 +48,20 @@ def pytest_configure(config):
     if hasattr(config, "workerinput"):
         return  # an xdist worker: the main process did the setup
     for chapter in CHAPTERS:
-        if (ROOT / chapter / "pyproject.toml").exists():
-            subprocess.run(["uv", "sync", "--quiet"], cwd=ROOT / chapter, check=True)
+        # --inexact: keep what is there beyond a reader's packages (pytest, which a chapter's
+        # suite installs with `uv run --group dev`), so a suite running beside or after this
+        # check still finds it. The README paths run in fresh copies, with only what a
+        # reader's `uv run` installs.
+        subprocess.run(["uv", "sync", "--quiet", "--inexact"], cwd=ROOT / chapter, check=True)
 
 
 def pytest_collection_modifyitems(items):
-    """The README paths first (mnist's is the longest), so that with two workers the long
-    tests start early and the short ones fill the gaps."""
+    """The README paths first, the one with the most commands first, so that with two workers
+    the long tests start early and the short ones fill the gaps."""
     def order(item):
-        name = item.nodeid
-        return (0 if "mnist/README" in name else 1 if "test_follow_the_readme" in name else 2)
+        if "test_follow_the_readme" not in item.nodeid:
+            return (1, 0)
+        readme = ROOT / item.callspec.params["name"]
+        text = readme.read_text("utf-8") if readme.exists() else ""
+        return (0, -len(re.findall(r"^uv run ", text, re.M)))
     items.sort(key=order)

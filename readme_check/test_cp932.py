@@ -20,7 +20,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from conftest import ROOT, runs_dir
+from conftest import CHAPTERS, ROOT, runs_dir
 
 SHORT = {
     "point_classifier_2d/src/dump_points.py": "./data/linear.csv --save {fig} --no-show",
@@ -53,7 +53,8 @@ EXIT = {"mnist/src/draw.py": 2}
 
 def scripts():
     """chapter/src/name.py of every script a reader can run (helper modules have no __main__)."""
-    return sorted(str(path.relative_to(ROOT)) for path in ROOT.glob("*/src/*.py")
+    return sorted(str(path.relative_to(ROOT).as_posix()) for chapter in CHAPTERS
+                  for path in (ROOT / chapter / "src").glob("*.py")
                   if re.search(r"^if __name__ == .__main__.:", path.read_text("utf-8"), re.M))
 
 

@@ -119,6 +119,20 @@ def test_no_readme_command_writes_into_tracked_files():
     assert not found, "README commands that write into the repository:\n" + "\n".join(found)
 
 
+def test_the_top_readme_lists_every_chapter():
+    text = (ROOT / "README.md").read_text("utf-8")
+    missing = [chapter for chapter in CHAPTERS if f"| [{chapter}]({chapter}/README.md) |" not in text]
+    assert not missing, ("README.md's chapter list (章の一覧) has no row for " + ", ".join(missing)
+                         + ": add `| [NAME](NAME/README.md) | what it is | its commands |`")
+
+
+def test_the_top_readme_runs_the_tests_as_test_sh_does():
+    # The README shows how to run one chapter's tests; ./test.sh runs every suite the same way.
+    shown = [command for readme, _, command in COMMANDS if str(readme) == "README.md" and " pytest" in command]
+    assert shown == ["uv run --group dev pytest"], shown
+    assert "uv run --group dev pytest" in (ROOT / "test.sh").read_text("utf-8")
+
+
 def test_the_readmes_have_commands():
     readmes = {str(readme) for readme, _, _ in COMMANDS}
     assert "README.md" in readmes

@@ -2,9 +2,16 @@
 under a folder with Japanese characters and spaces, and check that what the README shows
 is what that order produces.
 
+A reader starts with the top README, whose first commands already run in a chapter's folder
+(a training run there is recorded as that chapter's run 1), and goes on in that folder with the
+chapter's README. So a chapter README is followed after the top README's commands that run in
+its chapter (their outputs are compared where the top README itself is followed), in the same
+copy, and the run numbers a chapter README shows are those such a reader sees.
+
 How a README is read:
 - ```sh / ```bash blocks hold what the reader types: `cd` moves (a chapter README starts in
-  its chapter), `uv run ...` runs (headless: MPLBACKEND=Agg); other lines are left alone.
+  its chapter), `uv run ...` runs (headless: MPLBACKEND=Agg); other lines are left alone, and
+  so is `uv run --group dev pytest ...` (a chapter's tests: ./test.sh runs every suite itself).
 - The first ```text block after a ```sh block, before the next ```sh block, is the output of
   that block's last command. Its lines must come out in that order; a line `...` stands for
   any lines left out (the README trims long output). Lines are compared with runs of spaces
@@ -42,6 +49,7 @@ from conftest import CHAPTERS, MNIST_FILES, ROOT, real_mnist_source
 PRINTS_ONLY = re.compile(r"/(basics|make_data|make_rent_data|check_setup)\.py\b|--help\b"
                          r"|/runs\.py( --diff( \d+)?| --clear( --yes)?)?$")
 NEEDS_A_WINDOW = {"draw.py": "predict.py"}
+RUNS_A_SUITE = re.compile(r"^uv run (--group dev )?pytest\b")
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```\n?|^<!-- check: (.*?) -->\n?", re.S | re.M)
 EXACT = os.environ.get("README_EXACT") == "1"
 
@@ -58,6 +66,24 @@ def readme_steps(readme):
         elif kind == "text" and steps and steps[-1][0] == "run":
             steps.append(("output", body))
     return steps
+
+
+def move(base, folder, target):
+    """Where `cd target` leads from `folder`: `cd point_classifier_2d` means the chapter, from
+    wherever the reader is."""
+    return base / target if (base / target).is_dir() else folder / target
+
+
+def commands_run_in(readme, base, chapter):
+    """The `uv run` lines of `readme` (which starts in `base`) that run in `chapter`'s folder, in order."""
+    folder, found = base, []
+    for kind, value in readme_steps(readme):
+        for line in value if kind == "run" else []:
+            if line.startswith("cd "):
+                folder = move(base, folder, line[3:].strip())
+            elif line.startswith("uv run ") and not RUNS_A_SUITE.match(line) and folder == chapter:
+                found.append(line)
+    return found
 
 
 def normalize(line, folder=None):
@@ -134,6 +160,13 @@ def test_the_step_reader_reads_edits_outputs_and_gaps(tmp_path):
     folder = tmp_path / "読者 の フォルダ"
     assert compare("Saved figure to /path/to/point_classifier_2d/outputs/x.png\n",
                    f"Saved figure to {folder}/point_classifier_2d/outputs/x.png\n", folder) is None
+    top = tmp_path / "top.md"
+    top.write_text("```sh\ncd ch\nuv run ./src/a.py x\n```\n```sh\ncd other\nuv run ./src/b.py\n```\n"
+                   "```sh\ncd ch\nuv run --group dev pytest\nuv run ./src/c.py\n```\n", encoding="utf-8")
+    for name in ("ch", "other"):
+        (tmp_path / name).mkdir()
+    assert commands_run_in(top, tmp_path, tmp_path / "ch") == ["uv run ./src/a.py x", "uv run ./src/c.py"]
+    assert commands_run_in(top, tmp_path, tmp_path / "other") == ["uv run ./src/b.py"]
     code = tmp_path / "src" / "a.py"
     code.parent.mkdir()
     code.write_text("x = 1\n", encoding="utf-8")
@@ -180,8 +213,12 @@ def test_follow_the_readme(name, fresh_copy):
     env = {**os.environ, "MPLBACKEND": "Agg"}
     for name_ in ("VIRTUAL_ENV", "RUNS_DIR"):
         env.pop(name_, None)  # the copy's own runs/, as a reader has
+    steps = readme_steps(readme)
+    before = [] if chapter == fresh_copy else commands_run_in(fresh_copy / "README.md", fresh_copy, chapter)
+    if before:  # the top README's commands in this chapter's folder, where the reader began
+        steps = [("run", [f"cd {chapter.name}", *before])] + steps
     folder, last, compared, originals = chapter, None, 0, {}
-    for kind, value in readme_steps(readme) + [("end", None)]:
+    for kind, value in steps + [("end", None)]:
         if kind == "output" and last is not None:
             command, result = last
             problem = compare(value, result.stdout + result.stderr, fresh_copy)
@@ -201,14 +238,14 @@ def test_follow_the_readme(name, fresh_copy):
                     assert last[1].returncode == 0, f"{name}: `{last[0]}` exit {last[1].returncode}\n{last[1].stderr[-3000:]}"
                     last = None
                 if line.startswith("cd "):
-                    target = line[3:].strip()
-                    folder = fresh_copy / target if (fresh_copy / target).is_dir() else folder / target
-                elif line.startswith("uv run "):
+                    folder = move(fresh_copy, folder, line[3:].strip())
+                elif line.startswith("uv run ") and not RUNS_A_SUITE.match(line):
                     result = subprocess.run(shlex.split(line), cwd=folder, env=env, capture_output=True,
                                             text=True, encoding="utf-8", timeout=900)
                     if check_run(name, line, result):
                         last = (line, result)
-    print(f"{name}: {compared} outputs compared")
+    print(f"{name}: {compared} outputs compared"
+          + (f", after the top README's {len(before)} commands in {chapter.name}" if before else ""))
 
 
 def check_run(name, command, result):

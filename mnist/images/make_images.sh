@@ -35,7 +35,7 @@ uv run python tests/draw_demo.py images/draw.gif images/draw.png
 # ... and in a real window: tests/test_draw.py draws a 1, a 7 and a 0 with the real mouse (Xvfb, xdotool) and,
 # with DRAW_WINDOW_PNG set, captures the window after the 7 with ImageMagick's import (needs MNIST_DATA_DIR)
 if command -v Xvfb >/dev/null && command -v xdotool >/dev/null && command -v import >/dev/null; then
-    DRAW_WINDOW_PNG="$PWD/images/draw_window.png" uv run pytest -q tests/test_draw.py -k real_mouse
+    DRAW_WINDOW_PNG="$PWD/images/draw_window.png" uv run --group dev pytest -q tests/test_draw.py -k real_mouse
 fi
 
 # 試してみよう: over-fitting (runs 7 and 8, each drawn with the run before)

@@ -6,7 +6,7 @@ another path from the same seed, so the floors are what a reader must never
 see, with room: the spikes the recipe removed went up to 0.6-4.3, and the
 worst we measure stays at or below 0.12. Run it a second way, with the matrix
 products of an older CPU (another path, as on another machine), with
-    MKL_ENABLE_INSTRUCTIONS=AVX2 uv run pytest tests/test_stability.py
+    MKL_ENABLE_INSTRUCTIONS=AVX2 uv run --group dev pytest tests/test_stability.py
 (two threads instead of one take the very same path on our machine).
 
 Each run is 20,001 epochs, so the runs are spread over worker processes (one
