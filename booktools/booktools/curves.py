@@ -204,11 +204,32 @@ def place_texts(panels, values):
     artists = []
     for panel in panels:
         if panel.twin_of is None:
+            fewer_ticks_where_they_touch(panel)
             artists += write_last_values([panel] + panel.twins, values)
             legend = place_legend(panel)
             if legend is not None:
                 artists.append(legend)
     return artists
+
+
+def fewer_ticks_where_they_touch(panel):
+    """Fewer x ticks while two of their labels would touch (a narrow panel, wide numbers)."""
+    from matplotlib.text import Text
+    from matplotlib.ticker import MaxNLocator
+
+    ax = panel.ax
+    renderer = ax.figure.canvas.get_renderer()
+    size = ax.xaxis.get_major_ticks()[0].label1.get_fontsize()
+    for bins in (10, 8, 6, 5, 4, 3, 2):
+        ax.xaxis.set_major_locator(ticks_up_to(panel.last_epoch, MaxNLocator(nbins=bins, integer=True)))
+        ticks = ax.xaxis.get_major_locator()()
+        labels = ax.xaxis.get_major_formatter().format_ticks(ticks)
+        centres = [ax.transData.transform((tick, 0))[0] for tick in ticks]
+        halves = [Text(text=label, fontsize=size, figure=ax.figure).get_window_extent(renderer).width / 2
+                  for label in labels]
+        gap = 0.5 * size * ax.figure.dpi / 72  # half a letter between two labels
+        if all(c1 + h1 + gap <= c2 - h2 for c1, h1, c2, h2 in zip(centres, halves, centres[1:], halves[1:])):
+            return
 
 
 def write_last_values(panels, values):

@@ -86,7 +86,7 @@ def plain_log_ticks(axis):
 
     class PlainLogFormatter(LogFormatter):
         def _num_to_string(self, x, vmin, vmax):
-            return f"{x:g}"
+            return np.format_float_positional(x, precision=6, trim="-")  # 0.00001, never 1e-05
 
     axis.set_major_formatter(PlainLogFormatter())
     axis.set_minor_formatter(PlainLogFormatter(labelOnlyBase=False, minor_thresholds=(2, 1)))

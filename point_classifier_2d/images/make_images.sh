@@ -19,10 +19,12 @@ uv run ./src/dump_points.py ./data/curve.csv --save images/points_curve.png
 uv run ./src/train.py ./data/linear.csv simple --save images/train_linear_simple.png            # run 2
 uv run ./src/train.py ./data/curve.csv simple --save images/train_curve_simple.png              # run 3
 uv run ./src/train.py ./data/curve.csv complex --save images/train_curve_complex.png            # run 4
-uv run ./src/train.py ./data/random.csv complex --save images/train_random_complex.png          # run 5
+uv run ./src/train.py ./data/curve.csv complex --neurons \
+    --save images/train_curve_complex_neurons.png                                               # run 5
+uv run ./src/train.py ./data/random.csv complex --save images/train_random_complex.png          # run 6
 uv run ./src/train.py ./data/curve.csv complex --epochs 2001 \
-    --gif images/train_curve_complex.gif --save outputs/train_curve_complex_2001.png           # run 6
-# The learning-rate exercise: runs 7, 8, 9, the last drawn with the two before it.
+    --gif images/train_curve_complex.gif --save outputs/train_curve_complex_2001.png           # run 7
+# The learning-rate exercise: runs 8, 9, 10, the last drawn with the two before it.
 uv run ./src/train.py ./data/curve.csv complex --epochs 2001 --lr 0.0003 --save outputs/train_lr_0.0003.png
 uv run ./src/train.py ./data/curve.csv complex --epochs 2001 --lr 0.003 --save outputs/train_lr_0.003.png
 uv run ./src/train.py ./data/curve.csv complex --epochs 2001 --lr 0.1 --compare 2 \

@@ -16,6 +16,7 @@ from booktools.cli import (Parser, add_figure_flags, exit_now, fail, keep_result
                            positive_int)
 from booktools.describe import print_model
 from booktools.records import add_compare_flags, start_record
+from booktools.regions import add_neurons_flag
 from booktools.torch_setup import flush_denormals, fused_adam, one_cpu_thread, seed_everything
 from figures.training import show_results, start_live_view
 
@@ -45,6 +46,7 @@ def parse_args(argv):
     parser.add_argument("--seed", type=int, default=0,
                         help="random seed for the initial weights (default: 0)")
     add_figure_flags(parser, live=True)
+    add_neurons_flag(parser)
     add_compare_flags(parser, data_flag="csv")
     args = parser.parse_args(argv)
     if args.model not in MODELS:

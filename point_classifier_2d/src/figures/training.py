@@ -10,11 +10,12 @@ from booktools.curves import Curve, CurvePanel, place_texts, number
 from booktools.describe import layer_sizes, optimizer_text
 from booktools.figures import finish_run
 from booktools.live import LiveView, wanted
-from booktools.regions import Grid
+from booktools.regions import Grid, NeuronMaps, linear_layers, neurons_on_grid
 from dump_points import draw_points
 
 GRID_SIZE = 200  # the model's probability is drawn on a 200 x 200 grid ...
 LIVE_GRID_SIZE = 64  # ... and on a coarser one while training (10 times fewer points to ask)
+MAP_GRID_SIZE = 100  # --neurons: each neuron's map at the end
 LOSS = Curve("loss", "training loss", "tab:purple")
 
 
@@ -22,12 +23,15 @@ def start_live_view(model, points, labels, args):
     """What watches train_model: it keeps every epoch's loss and, in a window and/or a GIF,
     redraws the figure of show_results while training runs."""
     live = LiveView(["loss"], args.epochs)
+    if args.neurons and len(linear_layers(model)) == 1:
+        print(f"--neurons: the {args.model} model has no hidden layer; its one neuron is the output "
+              "(its map is the picture on the left).", flush=True)
     window, gif = wanted(args)
     if not window and gif is None:
         return live
     from matplotlib.collections import LineCollection
 
-    fig, ax_regions, panel = make_figure(model, points, labels, args)
+    fig, ax_regions, panel, maps = make_figure(model, points, labels, args)
     grid = Grid((0, 1), (0, 1), LIVE_GRID_SIZE)
     # An image with contourf's colours: changing its data is much cheaper than a new contourf.
     image = ax_regions.imshow(np.zeros((LIVE_GRID_SIZE, LIVE_GRID_SIZE)), cmap=shades(), vmin=0, vmax=1,
@@ -38,10 +42,16 @@ def start_live_view(model, points, labels, args):
     boundary = ax_regions.add_collection(LineCollection([], colors="black"))
 
     def redraw(epoch):
-        probability = grid.outputs(model)
+        changed = []
+        if maps:
+            hidden, output = neurons_on_grid(model, grid)
+            changed += maps.update(hidden, output, grid)
+            probability = output.reshape(grid.size, grid.size)
+        else:
+            probability = grid.outputs(model)
         image.set_data(probability)
         boundary.set_segments(grid.boundary(probability))
-        changed = panel.set_data(live.curves)
+        changed += panel.set_data(live.curves)
         if live.is_last_frame(epoch):  # the final figure's title and text
             panel.ax.set_title(loss_title(live, final=True))
             changed += place_texts([panel], live.curves)
@@ -57,7 +67,12 @@ def show_results(model, points, labels, live, random_points, result, args):
     """Left: the model's probability of blue over the square, its 0.5 boundary, the
     training points, and the 1,000 random points coloured by the class the model gives
     them. Right: the loss of every epoch, and its last value."""
-    fig, ax_regions, panel = make_figure(model, points, labels, args)
+    fig, ax_regions, panel, maps = make_figure(model, points, labels, args)
+    if maps:
+        map_grid = Grid((0, 1), (0, 1), MAP_GRID_SIZE)
+        maps.update(*neurons_on_grid(model, map_grid), map_grid)
+        if maps.dead_text("the square"):
+            print(maps.dead_text("the square"), flush=True)
     grid = Grid((0, 1), (0, 1), GRID_SIZE)
     probability = grid.outputs(model)
     ax_regions.contourf(grid.x, grid.y, probability, levels=np.linspace(0, 1, 11), cmap="RdBu", alpha=0.35)
@@ -97,12 +112,15 @@ def shades():
 
 
 def make_figure(model, points, labels, args):
-    """What the live and the final figure share: points, legend, colour bar, titles, and the
-    loss panel (earlier runs' curves with --compare; this run's line, empty)."""
+    """What the live and the final figure share: points, legend, colour bar, titles, the loss
+    panel (earlier runs' curves with --compare; this run's line, empty), and with --neurons
+    the neurons' maps below (else None)."""
     import matplotlib.pyplot as plt
     from matplotlib.cm import ScalarMappable
 
-    fig, (ax_regions, ax_loss) = plt.subplots(1, 2, figsize=(12, 6.2))
+    fig = plt.figure(figsize=(12, 9.2 if args.neurons else 6.2))
+    cells = fig.add_gridspec(2 if args.neurons else 1, 2, height_ratios=[6.2, 3] if args.neurons else None)
+    ax_regions, ax_loss = fig.add_subplot(cells[0, 0]), fig.add_subplot(cells[0, 1])
     draw_points(ax_regions, points.numpy(), labels.numpy())
     ax_regions.plot([], [], color="black", label="p = 0.5 boundary")
     ax_regions.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
@@ -116,5 +134,7 @@ def make_figure(model, points, labels, args):
     panel = CurvePanel(ax_loss, [LOSS], epochs=args.epochs, earlier=args.record.earlier,
                        this_label=args.record.this_label(), ylabel="loss (BCE, log scale)")
     ax_loss.set_title("training loss")
+    maps = NeuronMaps(fig, cells[1, :], model, ["output: p(blue)"], {"cmap": shades(), "vmin": 0, "vmax": 1},
+                      plane="the square") if args.neurons else None
     place_texts([panel], {})  # the layout, and the legend of the earlier runs (--compare)
-    return fig, ax_regions, panel
+    return fig, ax_regions, panel, maps
