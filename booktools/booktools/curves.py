@@ -49,15 +49,18 @@ class CurvePanel:
     prints epochs from 1); earlier: the earlier runs to draw behind (records.Recorder.earlier);
     this_label: this run's name in the legend when earlier runs are drawn; scale: "log" or
     "linear" (from 0); limits: a function of all the values giving the y limits, for axes with
-    a fixed meaning (accuracy); last_values: write each curve's last value right of its end.
+    a fixed meaning (accuracy); last_values: write each curve's last value right of its end;
+    steady: log limits at whole powers of ten, which stay put while a live view's curves grow
+    (False, for a figure drawn once: at 1, 2 or 5 times a power of ten, closer around the curves).
     A panel that shares its x axis (ax.twinx()) passes the first panel as twin_of: the two have
     one legend, placed clear of both panels' curves."""
 
     def __init__(self, ax, curves, epochs, first_epoch=0, earlier=(), this_label="this run", scale="log",
-                 ylabel=None, limits=None, last_values=True, twin_of=None, decades=1):
+                 ylabel=None, limits=None, last_values=True, twin_of=None, decades=1, steady=True):
         self.ax, self.curves, self.first_epoch = ax, list(curves), first_epoch
         self.earlier, self.this_label = [run for run in earlier if any(c.name in run[1]["curves"] for c in curves)], this_label
         self.scale, self.limits, self.decades, self.last_values = scale, limits, decades, last_values
+        self.log_steps = (1,) if steady else (1, 2, 5)
         self.twin_of, self.twins = twin_of, []
         self.texts = []  # the last values, written by place_texts
         if twin_of is not None:
@@ -129,7 +132,7 @@ class CurvePanel:
         if self.limits is not None:
             self.ax.set_ylim(self.limits(everything))
         elif self.scale == "log":
-            self.ax.set_ylim(log_range(everything, self.decades))
+            self.ax.set_ylim(log_range(everything, self.decades, self.log_steps))
         else:
             low, high = zero_based_range([1.02 * v for v in everything], nice_step(everything))
             self.ax.set_ylim(low, high)

@@ -56,17 +56,20 @@ def finish_run(fig, args, curves, finals, default_name):
     show_figure(fig, args)
 
 
-def log_range(values, decades=1):
-    """Log-axis limits at whole powers of ten around the values (at least `decades` of
-    them): they stay put while the values move inside, so a live figure is rarely drawn
-    again in full. 0, NaN and inf (a diverging run) are left out."""
+def log_range(values, decades=1, steps=(1,)):
+    """Log-axis limits around the values, at least `decades` powers of ten apart. steps (1,):
+    at whole powers of ten, which stay put while the values move inside, so a live figure is
+    rarely drawn again in full; steps (1, 2, 5): at 1, 2 or 5 times a power of ten, closer
+    around the values of a figure drawn once (at least 5 % away from them). 0, NaN and inf (a
+    diverging run) are left out."""
     values = np.asarray(values, dtype=float)
     positive = values[np.isfinite(values) & (values > 0)]
     if len(positive) == 0:
         positive = np.array([1.0])
-    high = math.ceil(math.log10(positive.max()))
-    low = min(math.floor(math.log10(positive.min())), high - decades)
-    return 10.0 ** low, 10.0 ** high
+    room = 1.05 if len(steps) > 1 else 1.0  # close limits: no curve runs along the frame
+    high = min(step * 10.0 ** math.ceil(math.log10(positive.max() * room / step)) for step in steps)
+    low = max(step * 10.0 ** math.floor(math.log10(positive.min() / room / step)) for step in steps)
+    return min(low, high / 10 ** decades), high
 
 
 def zero_based_range(values, step):

@@ -196,3 +196,24 @@ def test_an_annotation_is_put_where_its_text_covers_no_curve():
     box = Text.get_window_extent(note, fig.canvas.get_renderer())  # its text (the arrow crosses)
     assert curve_points_in(box, [ax]) == 0 and len(ax.texts) == 1
     plt.close(fig)
+
+
+def test_a_figure_drawn_once_fits_its_log_range_closer_than_whole_powers_of_ten():
+    """A first loss just above 1 takes a whole power of ten more on a steady (live) axis; a
+    figure drawn once ends at 1, 2 or 5 times a power of ten, still holding every curve."""
+    from booktools.figures import log_range
+
+    assert log_range([1.07, 0.026]) == pytest.approx((0.01, 10.0))
+    assert log_range([1.07, 0.026], steps=(1, 2, 5)) == pytest.approx((0.02, 2.0))
+    assert log_range([0.82, 0.06], steps=(1, 2, 5)) == pytest.approx((0.05, 1.0))
+    assert log_range([0.4925, 0.02], steps=(1, 2, 5)) == pytest.approx((0.01, 1.0))  # not along the frame
+    assert log_range([0.44, 0.45], decades=1, steps=(1, 2, 5)) == pytest.approx((0.05, 0.5))
+    fig, (steady, fitted) = plt.subplots(1, 2)
+    earlier = [earlier_run(1, {"train loss": decay(200, start=0.82, end=0.03), "test loss": decay(200, end=0.026)},
+                           first=1)]
+    values = {"train loss": decay(200, start=1.07, end=0.072), "test loss": decay(200, start=0.94, end=0.077)}
+    for ax, is_steady in ((steady, True), (fitted, False)):
+        panel = CurvePanel(ax, [TRAIN, TEST], epochs=200, first_epoch=1, earlier=earlier, steady=is_steady)
+        draw_curves([panel], values, final=True)
+    assert steady.get_ylim() == pytest.approx((0.01, 10.0)) and fitted.get_ylim() == pytest.approx((0.02, 2.0))
+    plt.close(fig)

@@ -8,7 +8,7 @@
 The article shows the pieces one at a time (nn.Linear, F.relu, F.mse_loss,
 torch.manual_seed, SGD with learning rate 0.01); main() puts them together in that
 order. What the article does not show is elsewhere: rent_data/csv_table.py (reading the
-CSV), progress/watch.py (the losses printed each epoch), figures/training.py (the figure)
+CSV), progress/losses.py (the losses printed each epoch), figures/training.py (the figure)
 and the booktools package that every chapter shares (flags, seed, Ctrl-C, run records in
 runs/, --compare).
 """
@@ -27,7 +27,7 @@ from booktools.describe import print_model
 from booktools.records import add_compare_flags, start_record
 from booktools.torch_setup import one_cpu_thread, seed_everything
 from figures.training import show_results
-from progress.watch import Watch
+from progress.losses import after_epoch, watch_losses
 from rent_data.csv_table import read_table
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent / "data" / "rent.csv"
@@ -52,14 +52,15 @@ def main(argv=None):
     print_model(model)
     optimizer = torch.optim.SGD(model.parameters(), lr=args.lr)
 
-    watch = Watch(model, data, args.epochs)  # the losses after each epoch, printed and kept
-    train_model(model, optimizer, train_loader, args.epochs, watch)
+    live = watch_losses(model, data, args.epochs)  # the losses after each epoch, kept
+    train_model(model, optimizer, train_loader, args.epochs, live)
+    live.finish()
 
     results = evaluate(model, data)
     for size, age, walk in args.predict or []:
         rent = predict_rent(model, data, [size, age, walk])
         print(f"{size:g} m^2, {age:g} years, {walk:g} min -> {rent:.1f} 万円")
-    show_results(watch.history, results, args)
+    show_results(model, live, results, args)
 
 
 def parse_args(argv):
@@ -124,8 +125,8 @@ def split_and_scale(X, t, seed):
     }
 
 
-@keep_results_on_ctrl_c("watch")  # 本との違い: Ctrl-C goes on to the results with what was learned
-def train_model(model, optimizer, train_loader, epochs, watch):
+@keep_results_on_ctrl_c("live")  # 本との違い: Ctrl-C goes on to the results with what was learned
+def train_model(model, optimizer, train_loader, epochs, live):
     # Mini-batches: with one step per epoch over all rows, lr 0.01 needs about
     # 10x the epochs (2,000 instead of 200) to get as far.
     for epoch in range(1, epochs + 1):
@@ -135,7 +136,7 @@ def train_model(model, optimizer, train_loader, epochs, watch):
             optimizer.zero_grad()  # clear the gradients of the previous step
             loss.backward()  # backward: the gradient of every weight and bias
             optimizer.step()  # each parameter moves against its gradient, times lr
-        watch(epoch)  # 本との違い: loss on all training and test rows, printed and kept for the figure
+        after_epoch(live, epoch)  # 本との違い: loss on all training and test rows, kept and printed
 
 
 def predict_in_man_yen(model, data, x):

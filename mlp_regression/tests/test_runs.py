@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from matplotlib.colors import to_hex
 
+import booktools.figures
 import figures.training as train_figures
 import runs
 import train
@@ -31,7 +32,7 @@ def train_run(capsys, tmp_path):
 @pytest.fixture
 def final_figure(monkeypatch):
     shown = {}
-    monkeypatch.setattr(train_figures, "show_figure", lambda fig, args: shown.update(figure=fig))
+    monkeypatch.setattr(booktools.figures, "show_figure", lambda fig, args: shown.update(figure=fig))
     return shown
 
 
@@ -78,11 +79,13 @@ def test_compare_draws_earlier_runs_labelled(train_run, final_figure):
     train_run("--hidden", "2", "--predict", "60", "2", "3")  # --predict: printed, not learned
     train_run("--compare")
     loss = final_figure["figure"].axes[0]
-    labels = [line.get_label() for line in loss.lines if not line.get_label().startswith("_")]
-    assert labels == ["run 1: hidden 2", "MLP, training rows (this run: hidden 16)",
-                      "MLP, test rows (this run: hidden 16)"]
-    # Earlier runs in colours of their own: not this run's blue and orange, nor linear regression's gray.
-    assert to_hex(loss.lines[0].get_color()) == to_hex(train_figures.EARLIER_COLORS[0]) == to_hex("tab:green")
+    labels = [text.get_text() for text in loss.get_legend().get_texts()]
+    assert labels == ["MLP, training rows", "MLP, test rows", "this run: hidden 16", "run 1: hidden 2"]
+    # The earlier run in this run's colours (blue training, orange test), faded and dashed.
+    behind = [line for line in loss.lines if line.get_label() == "_nolegend_"]
+    assert [to_hex(line.get_color()) for line in behind] == [to_hex(train_figures.TRAIN_COLOR),
+                                                             to_hex(train_figures.TEST_COLOR)]
+    assert {line.get_linestyle() for line in behind} == {"--"} and all(line.get_alpha() < 1 for line in behind)
 
 
 def test_compare_with_no_earlier_run_shows_this_run_only(train_run, final_figure):

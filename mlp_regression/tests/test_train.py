@@ -113,3 +113,10 @@ def test_ctrl_c_still_shows_results(tmp_path, capsys, monkeypatch):
     assert "Interrupted after 2 epochs" in out
     assert re.search(r"^Test R\^2: MLP ", out, re.M)
     assert png.exists()
+
+
+def test_a_diverging_run_stops_with_one_line(run_main, runs_dir):
+    code, out, err = run_main(train.main, "--lr", "1", "--epochs", "50", "--no-show")
+    assert code == 2
+    assert err == "error: training diverged at epoch 1 (loss is nan); try a smaller --lr\n"
+    assert "Epoch " not in out and not runs_dir.exists()  # nothing printed nor recorded after it
