@@ -21,6 +21,13 @@ How a README is read:
   another CPU or torch version they move (the READMEs give the ranges), so they are compared
   as numbers only when README_EXACT=1. Whole numbers (epochs, run numbers, line numbers in
   a traceback, a diff's hunks, parameter counts) are always compared.
+- A number that the README says moves from CPU to CPU is marked by a hidden line before its
+  output block, each marked number with a few characters around it:
+      <!-- check: moves: fc2 94, Loss: 0.003077700035646558 -->
+  It is compared as any other on the machine the README was measured on (README_EXACT=1), and
+  left aside on the other float path: README_FLOAT_PATH=avx2 runs every script with AVX2
+  kernels (ATEN_CPU_CAPABILITY=avx2, as on AMD CPUs) and compares every other number exactly,
+  listing each one that differs there unmarked.
 - An exercise that edits code carries a hidden line the reader does not see, at the point
   where the README tells the reader to edit or to undo the edit:
       <!-- check: edit src/train.py: torch.nn.Linear(2, 128) => torch.nn.Linear(2, 64) -->
@@ -32,7 +39,8 @@ How a README is read:
   runs.py's table or --diff, not the scripts that only print) must print `Saved figure to`.
   draw.py needs a window: headless it must stop with exit 2 and one line naming predict.py.
 
-    ./test.sh runs it (README_EXACT=1 ./test.sh: decimals too)
+    ./test.sh runs it (README_EXACT=1 ./test.sh: decimals too; README_FLOAT_PATH=avx2: the
+    other float path, listing the numbers that move there and are not marked)
 """
 import os
 import re
@@ -51,20 +59,26 @@ PRINTS_ONLY = re.compile(r"/(basics|make_data|make_rent_data|check_setup)\.py\b|
 NEEDS_A_WINDOW = {"draw.py": "predict.py"}
 RUNS_A_SUITE = re.compile(r"^uv run (--group dev )?pytest\b")
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```\n?|^<!-- check: (.*?) -->\n?", re.S | re.M)
-EXACT = os.environ.get("README_EXACT") == "1"
+OTHER_PATH = os.environ.get("README_FLOAT_PATH") == "avx2"
+EXACT = os.environ.get("README_EXACT") == "1" or OTHER_PATH
+NUMBER = r"(?<![\w.])-?\d+(?:\.\d+)?(?:e[-+]?\d+)?%?(?![\w.])"  # (not the 2 of "fc2")
 
 
 def readme_steps(readme):
-    """The README's steps in order: ("run", command lines), ("output", text), ("check", what)."""
-    steps = []
+    """The README's steps in order: ("run", command lines), ("output", (text, marked numbers that
+    move from CPU to CPU)), ("check", what)."""
+    steps, moves = [], []
     for match in FENCE.finditer(readme.read_text("utf-8")):
         kind, body, check = match.groups()
-        if check is not None:
+        if check is not None and check.strip().startswith("moves:"):
+            moves = [token.strip() for token in check.strip()[len("moves:"):].split(",") if token.strip()]
+        elif check is not None:
             steps.append(("check", check.strip()))
         elif kind in ("sh", "bash", "shell"):
             steps.append(("run", [line.strip() for line in body.splitlines() if line.strip()]))
         elif kind == "text" and steps and steps[-1][0] == "run":
-            steps.append(("output", body))
+            steps.append(("output", (body, moves)))
+            moves = []
     return steps
 
 
@@ -86,41 +100,71 @@ def commands_run_in(readme, base, chapter):
     return found
 
 
-def normalize(line, folder=None):
+def normalize(line, folder=None, exact=EXACT, moves=()):
     """A line as compared: the copy's folder as /path/to/, times and dates and runs of spaces
-    folded, decimals as <n> (unless README_EXACT=1)."""
+    folded, decimals as <n> (unless exact), the numbers of the marked tokens (moves) as <m>."""
     if folder is not None:
         line = line.replace(str(folder), "/path/to")
     line = re.sub(r"/path/to/(\.\.\./)?", "/path/to/", line)
     line = re.sub(r"\b(\d{4}-)?\d\d-\d\d[ T]\d\d:\d\d(:\d\d)?\b", "<time>", line)
     line = re.sub(r"(<time>)\s+\d+\.\d+\b", r"\1 <seconds>", line)  # runs.py's seconds column
-    if not EXACT:
+    for token in moves:
+        parts = re.split(f"({NUMBER})", token)  # text, number, text, number ...
+        pattern = "".join(re.escape(part) if index % 2 == 0 else NUMBER for index, part in enumerate(parts))
+        line = re.sub(pattern, "".join(part if index % 2 == 0 else "<m>" for index, part in enumerate(parts)), line)
+    if not exact:
         line = re.sub(r"(?<![\w.])-?\d+\.\d+(e[-+]?\d+)?%?(?![\w.])", "<n>", line)
     return " ".join(line.split())
 
 
-def compare(expected, actual, folder):
+def compare(expected, actual, folder, moves=()):
     """None when the README's text (with `...` gaps) is found in the output in order,
-    else a message saying the first README line not found."""
-    lines = [normalize(line, folder) for line in actual.splitlines()]
-    position = 0
+    else a message saying the first README line not found. Exact (README_EXACT=1, or on the
+    other float path): also every number, but on the other float path the marked ones (moves);
+    the message then lists every number that differs."""
+    pairs = align(expected, actual, folder, moves)
+    if isinstance(pairs, str):
+        return pairs
+    if not EXACT:
+        return None
+    kept = moves if OTHER_PATH else ()
+    differ = [(readme, out) for readme, out in pairs
+              if normalize(readme, exact=True, moves=kept) != normalize(out, folder, exact=True, moves=kept)]
+    if not differ:
+        return None
+    where = "on the other float path, not marked as moving" if OTHER_PATH else "here"
+    return f"numbers that differ {where}:\n" + "\n".join(f"  README {readme.strip()!r}\n  output {out.strip()!r}"
+                                                        for readme, out in differ)
+
+
+def align(expected, actual, folder, moves):
+    """The README's lines each with the output line it stands for (decimals and marked numbers
+    aside), or a message saying the first README line not found in order."""
+    def loose(line, where=None):
+        return normalize(line, where, exact=False, moves=moves)
+
+    raw = actual.splitlines()
+    lines = [loose(line, folder) for line in raw]
+    position, pairs = 0, []
     segments, current = [], []
     for line in expected.splitlines():
         if line.strip() in ("...", "…"):
             segments.append(current)
             current = []
         else:
-            current.append(normalize(line))
+            current.append(line)
     segments.append(current)
     for segment in (s for s in segments if s):
-        for start in range(position, len(lines) - len(segment) + 1):
-            if lines[start:start + len(segment)] == segment:
-                position = start + len(segment)
+        wanted = [loose(line) for line in segment]
+        for start in range(position, len(lines) - len(wanted) + 1):
+            if lines[start:start + len(wanted)] == wanted:
+                pairs += zip(segment, raw[start:start + len(wanted)])
+                position = start + len(wanted)
                 break
         else:
-            first_missing = next((line for line in segment if line not in lines[position:]), segment[0])
+            first_missing = next((line for line in wanted if line not in lines[position:]), wanted[0])
             return f"README line not in the output (after line {position}): {first_missing!r}"
-    return None
+    return pairs
 
 
 def perform(check, chapter_copy, originals):
@@ -147,7 +191,7 @@ def test_the_step_reader_reads_edits_outputs_and_gaps(tmp_path):
                       "<!-- check: edit src/a.py: x = 1 => x = 2 -->\n```sh\ncd ..\nuv run ./src/b.py\n```\n"
                       "```python\nnot run\n```\n<!-- check: undo src/a.py -->\n", encoding="utf-8")
     assert readme_steps(readme) == [
-        ("run", ["uv run ./src/a.py"]), ("output", "Epoch 0, Loss: 0.5\n...\ndone\n"),
+        ("run", ["uv run ./src/a.py"]), ("output", ("Epoch 0, Loss: 0.5\n...\ndone\n", [])),
         ("check", "edit src/a.py: x = 1 => x = 2"), ("run", ["cd ..", "uv run ./src/b.py"]),
         ("check", "undo src/a.py")]
     out = "Model\nEpoch 0, Loss: 0.61\nEpoch 1, Loss: 0.4\ndone\n"
@@ -157,6 +201,16 @@ def test_the_step_reader_reads_edits_outputs_and_gaps(tmp_path):
     assert compare("done\n...\nEpoch 0, Loss: 0.5\n", out, None) is not None  # order counts
     assert compare("   1  2026-11-27 02:50     8.8  loss 0.3545  first\n",
                    "   1  2026-12-06 10:37    12.1  loss 0.3545  first\n", None) is None
+    # Numbers marked as moving from CPU to CPU: whole numbers too, only where marked.
+    marked = tmp_path / "marked.md"
+    marked.write_text("```sh\nuv run ./src/a.py\n```\n<!-- check: moves: fc2 94, Loss: 0.0031 -->\n"
+                      "```text\nDead: fc1 108 of 128, fc2 94 of 128\n```\n", encoding="utf-8")
+    (_, _), (_, (text, moves)) = readme_steps(marked)
+    assert moves == ["fc2 94", "Loss: 0.0031"]
+    other = "Dead: fc1 108 of 128, fc2 90 of 128\n"
+    assert compare(text, other, None, moves) is None or (EXACT and not OTHER_PATH)
+    assert "fc2 94" in compare(text, other, None)  # unmarked: a whole number that differs
+    assert "fc1 108" in compare(text, "Dead: fc1 110 of 128, fc2 90 of 128\n", None, moves)
     folder = tmp_path / "読者 の フォルダ"
     assert compare("Saved figure to /path/to/point_classifier_2d/outputs/x.png\n",
                    f"Saved figure to {folder}/point_classifier_2d/outputs/x.png\n", folder) is None
@@ -218,13 +272,16 @@ def test_follow_the_readme(name, fresh_copy):
     if before:  # the top README's commands in this chapter's folder, where the reader began
         steps = [("run", [f"cd {chapter.name}", *before])] + steps
     folder, last, compared, originals = chapter, None, 0, {}
+    if OTHER_PATH:
+        env.update(ATEN_CPU_CAPABILITY="avx2", MKL_ENABLE_INSTRUCTIONS="AVX2")
     for kind, value in steps + [("end", None)]:
         if kind == "output" and last is not None:
             command, result = last
-            problem = compare(value, result.stdout + result.stderr, fresh_copy)
+            text, moves = value
+            problem = compare(text, result.stdout + result.stderr, fresh_copy, moves)
             assert problem is None, f"{name}: `{command}`: {problem}\n--- output ---\n{result.stdout}{result.stderr}"
             compared += 1
-            if "Traceback" in value or "error:" in value:
+            if "Traceback" in text or "error:" in text:
                 last = None  # the README shows the error: this command may end with it
         if last is not None:  # no output shown, or one without an error: the command must succeed
             command, result = last
