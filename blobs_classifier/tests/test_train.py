@@ -124,6 +124,9 @@ def test_ctrl_c_still_shows_results(tmp_path, capsys, monkeypatch):
     (["--predict", "one", "two"], "invalid float"),
     (["--save", "result.csv"], ".png"),
     (["--compare", "0"], "--compare needs a number of earlier runs"),
+    # no data file to read: --data is no abbreviation of --data-seed, and the flag meant is named
+    (["--data", "data.csv"], "unrecognized arguments: --data data.csv (did you mean --data-seed?)"),
+    (["--learning-rate", "0.1"], "(did you mean --lr?)"),
 ])
 def test_bad_values_exit_2_with_one_line(capsys, args, words):
     with pytest.raises(SystemExit) as exit_info:

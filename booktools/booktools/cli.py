@@ -7,9 +7,11 @@ mistyped flag answer without them. torch's set-up is booktools.torch_setup.
 """
 import argparse
 import atexit
+import difflib
 import functools
 import inspect
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -67,7 +69,8 @@ class Parser(argparse.ArgumentParser):
 
     def __init__(self, script, **kwargs):
         script = Path(script).resolve()
-        super().__init__(prog=script.name, formatter_class=HelpWithDefaults, **kwargs)
+        # (no abbreviations: --data would be taken as --data-seed and the file name as a number)
+        super().__init__(prog=script.name, formatter_class=HelpWithDefaults, allow_abbrev=False, **kwargs)
         end_quietly_when_output_is_cut_short()
         self.script = script
         self.chapter_dir = script.parent.parent
@@ -76,6 +79,21 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message):  # one line instead of the usage dump
         self.exit(2, f"error: {message} (see --help)\n")
+
+    def parse_args(self, args=None, namespace=None):
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra:
+            self.unrecognized(extra)
+        return parsed
+
+    def unrecognized(self, extra, meant=None):
+        """End with one line naming what was not understood, and what was meant where a flag is
+        close (meant: the script's own guess, "--model x.pth")."""
+        flags = [flag for flag in self._option_string_actions if flag.startswith("--")]
+        meant = meant or next((closest_flag(word, flags) for word in extra if closest_flag(word, flags)), None)
+        if meant is None:
+            self.error(f"unrecognized arguments: {' '.join(extra)}")
+        self.exit(2, f"error: unrecognized arguments: {' '.join(extra)} (did you mean {meant}?)\n")
 
     def parse_known_args(self, args=None, namespace=None):
         parsed, extra = super().parse_known_args(args, namespace)
@@ -88,6 +106,25 @@ class Parser(argparse.ArgumentParser):
                           if action.option_strings and action.dest not in self.view_flags
                           and getattr(parsed, action.dest, action.default) != action.default]
         return parsed, extra
+
+
+def closest_flag(word, flags):
+    """The flag among `flags` that a mistyped one was meant to be, or None: the one whose
+    words it starts ("--learning-rate" -> "--lr"), or the most alike ("--epoch" -> "--epochs",
+    "--data" -> "--data-seed")."""
+    if not word.startswith("--") or word in flags:
+        return None
+    name = word.split("=")[0]
+    words = [part for part in re.split(r"[-_]+", name) if part]
+    initials = "--" + "".join(part[0] for part in words)
+    if len(words) > 1 and initials in flags:
+        return initials
+    longer = [flag for flag in flags if flag.startswith(name)]  # what an abbreviation would have taken
+    if len(name) >= 5 and longer:
+        return min(longer, key=len)
+    # (compared without the dashes every flag has: --foo is not close to --gif)
+    close = difflib.get_close_matches(name[2:].replace("_", "-"), [flag[2:] for flag in flags], n=1, cutoff=0.6)
+    return f"--{close[0]}" if close else None
 
 
 def flag_text(action, value):

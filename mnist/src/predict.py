@@ -49,8 +49,7 @@ def parse_args(argv):
     add_common_flags(parser)
     args, extra = parser.parse_known_args(argv)
     if extra:  # e.g. `predict.py my_digit.png`: a path typed without its flag
-        hint = next((f" (did you mean {meant_flag(x)} {typed(x)}?)" for x in extra if meant_flag(x)), "")
-        parser.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
+        parser.unrecognized(extra, next((f"{meant_flag(x)} {typed(x)}" for x in extra if meant_flag(x)), None))
     return args
 
 
