@@ -15,11 +15,13 @@ import re
 import sys
 from pathlib import Path
 
+from booktools import hints
+
 
 def end_quietly_when_output_is_cut_short():
-    """`| head -n 1` closes the pipe: end without a traceback (other errors as usual), and
-    print each line at once even into a pipe ("Epoch ..." lines show while training runs).
-    Called by Parser(); calling it again changes nothing."""
+    """`| head -n 1` closes the pipe: end without a traceback (other errors as usual, with a
+    hint after a shape error: booktools.hints), and print each line at once even into a pipe
+    ("Epoch ..." lines show while training runs). Called by Parser(); calling it again changes nothing."""
     if sys.excepthook is _stop_quietly:
         return
     sys.excepthook = _stop_quietly
@@ -33,6 +35,7 @@ def _stop_quietly(kind, value, traceback):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush
         return
     sys.__excepthook__(kind, value, traceback)
+    hints.print_hint(value)  # one line after the traceback: which line of the reader's code, and why
 
 
 def _flush_quietly():  # output still buffered at exit would hit the closed pipe
@@ -72,6 +75,7 @@ class Parser(argparse.ArgumentParser):
         # (no abbreviations: --data would be taken as --data-seed and the file name as a number)
         super().__init__(prog=script.name, formatter_class=HelpWithDefaults, allow_abbrev=False, **kwargs)
         end_quietly_when_output_is_cut_short()
+        hints.explain_errors_in(script.parent)  # a shape error's hint may name lines of this src/
         self.script = script
         self.chapter_dir = script.parent.parent
         self.view_flags = set(VIEW_FLAGS)

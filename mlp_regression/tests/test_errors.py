@@ -127,3 +127,13 @@ def test_headerless_csv_reports_the_line_of_a_bad_cell(tmp_path, capsys):
     lines[6] = "25.0,old,5,8.1"
     path = write(tmp_path, "bad_no_header.csv", lines)
     assert_one_line_error(capsys, ["--data", str(path), "--no-show"], "line 7: age_years is not a number")
+
+
+def test_a_data_file_not_found_names_where_it_looked_and_the_file_meant(capsys, monkeypatch):
+    """`--data rent.csv` typed in the chapter's folder: the file is data/rent.csv."""
+    monkeypatch.chdir(CHAPTER_DIR)
+    assert_one_line_error(capsys, ["--data", "rent.csv"],
+                          f"error: data file not found: rent.csv (looked for {CHAPTER_DIR / 'rent.csv'}); "
+                          "CSV files in data/: rent.csv (did you mean data/rent.csv?)")
+    monkeypatch.chdir(CHAPTER_DIR / "src")  # from another folder: the way there
+    assert_one_line_error(capsys, ["--data", "rent.csv"], "(did you mean ../data/rent.csv?)")

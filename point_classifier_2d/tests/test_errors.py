@@ -31,7 +31,18 @@ def test_missing_file(run_main, tmp_path, script):
     missing = str(tmp_path / "linaer.csv")
     extra = ["simple"] if script is train else []
     code, _, err = run_main(script.main, missing, *extra)
-    assert_one_line_error(code, err, "linaer.csv", "no such file")
+    assert_one_line_error(code, err, f"data file not found: {missing} (looked for {missing})",
+                          "curve.csv, linear.csv, random.csv")
+
+
+@pytest.mark.parametrize("typed, meant", [("./data/linaer.csv", "./data/linear.csv"),
+                                          ("linear.csv", "data/linear.csv"), ("curve", "data/curve.csv")])
+def test_a_file_not_found_names_where_it_looked_and_the_file_meant(run_main, monkeypatch, typed, meant):
+    """As the reader types it, from the chapter's folder: the absolute path looked at, the data files there."""
+    monkeypatch.chdir(CHAPTER_DIR)
+    code, _, err = run_main(train.main, typed, "simple")
+    assert_one_line_error(code, err, f"(looked for {CHAPTER_DIR / typed.removeprefix('./')})",
+                          "CSV files in data/: curve.csv, linear.csv, random.csv", f"(did you mean {meant}?)")
 
 
 @pytest.mark.parametrize("text, words", [
