@@ -175,46 +175,63 @@ def positive_float(text):
     return value
 
 
-def png_path(text):
-    """argparse type for --save: only .png, so a typo cannot overwrite the reader's other files."""
-    path = Path(text)
-    if path.suffix.lower() != ".png":
-        raise argparse.ArgumentTypeError(f"--save needs a .png file name, got {text!r}")
-    return path
-
-
-def gif_type(output_dir):
-    """argparse type for --gif: checked before training, and never overwrites a non-GIF file.
-    output_dir: the chapter's outputs/, made when the GIF is written."""
-    def gif_path(text):
+def output_type(flag, suffixes, outputs_dir=None, kind=None):
+    """argparse type for a flag naming a file the script writes (--save, --gif, --save-model),
+    checked before training starts, alike for every such flag: the name ends in one of the
+    suffixes (a typo cannot overwrite the reader's other files), its folder exists and can be
+    written (a missing folder is an error, except the chapter's outputs/ (outputs_dir), which
+    is made when the file is written), it is no folder, and an existing file is overwritten
+    only when it is of the same kind (kind: a function that tells, e.g. is_gif)."""
+    def check(text):
         path = Path(text)
-        if path.suffix.lower() != ".gif":
-            raise argparse.ArgumentTypeError(f"--gif needs a .gif file name, got {text!r}")
+        if path.suffix.lower() not in suffixes:
+            raise argparse.ArgumentTypeError(f"{flag} needs a {suffixes[0]} file name, got {text!r}")
         folder = path.parent
-        ours = folder.resolve() == output_dir.resolve()
+        ours = outputs_dir is not None and folder.resolve() == Path(outputs_dir).resolve()
         if not folder.is_dir() and not ours:
-            raise argparse.ArgumentTypeError(f"folder {str(folder)!r} does not exist")
+            raise argparse.ArgumentTypeError(f"folder {str(folder)!r} does not exist ({folder.absolute()}); "
+                                             f"make it first")
         if folder.is_dir() and not os.access(folder, os.W_OK):
             raise argparse.ArgumentTypeError(f"cannot write into folder {str(folder)!r}")
         if path.is_dir():
             raise argparse.ArgumentTypeError(f"{text!r} is a folder")
-        if path.exists() and not is_gif(path):
-            raise argparse.ArgumentTypeError(f"{text!r} exists and is not a GIF; not overwriting it")
+        if kind is not None and path.exists() and not kind(path):
+            raise argparse.ArgumentTypeError(f"{text!r} exists and is not a {suffixes[0][1:].upper()}; "
+                                             f"not overwriting it")
         return path
-    return gif_path
+    return check
+
+
+def png_type(outputs_dir=None):
+    """argparse type for --save (output_type's checks; outputs_dir: the chapter's outputs/)."""
+    return output_type("--save", (".png",), outputs_dir, kind=lambda path: has_magic(path, b"\x89PNG"))
+
+
+png_path = png_type()  # (a --save that no chapter's outputs/ goes with)
+
+
+def gif_type(output_dir):
+    """argparse type for --gif (output_type's checks). output_dir: the chapter's outputs/,
+    made when the GIF is written."""
+    return output_type("--gif", (".gif",), output_dir, kind=is_gif)
 
 
 def is_gif(path):
+    return has_magic(path, b"GIF87a") or has_magic(path, b"GIF89a")
+
+
+def has_magic(path, start):
+    """True when the file begins with these bytes (a PNG, a GIF): it may be written over."""
     try:
         with open(path, "rb") as file:
-            return file.read(6) in (b"GIF87a", b"GIF89a")
+            return file.read(len(start)) == start
     except OSError:
         return False
 
 
 def add_figure_flags(parser, live=False):
     """--save and --no-show; for training scripts (live=True) also --no-live and --gif."""
-    parser.add_argument("--save", type=png_path, metavar="PATH",
+    parser.add_argument("--save", type=png_type(parser.chapter_dir / "outputs"), metavar="PATH",
                         help="also write the figure to this .png file")
     parser.add_argument("--no-show", action="store_true",
                         help="do not open a window (the figure is still saved with --save)")

@@ -208,7 +208,28 @@ def test_gif_into_the_chapters_outputs_makes_the_folder(chapter, run_main, tmp_p
     # Any other missing folder is still an error.
     monkeypatch.chdir(tmp_path)
     code, out, err = run_main(train.main, STEPS, "--gif", "elsewhere/t.gif")
-    assert code == 2 and err == "error: argument --gif: folder 'elsewhere' does not exist (see --help)\n"
+    assert code == 2 and err == (f"error: argument --gif: folder 'elsewhere' does not exist "
+                                 f"({tmp_path / 'elsewhere'}); make it first (see --help)\n")
+
+
+@pytest.mark.parametrize("flag, name", [("--save", "x.png"), ("--gif", "x.gif")])
+def test_save_and_gif_treat_a_missing_folder_alike(run_main, chapter, tmp_path, flag, name):
+    """Every flag that names a file to write: a folder that does not exist is an error before
+    training (a typo shows at once), except the chapter's outputs/, which is made."""
+    code, out, err = run_main(train.main, STEPS, flag, str(tmp_path / "nodir" / name))
+    assert_one_line_error(code, err, f"argument {flag}: folder '{tmp_path / 'nodir'}' does not exist", "make it first")
+    assert out == "" and not (tmp_path / "nodir").exists()
+    result = chapter("train.py", "./data/steps.csv", "--epochs", "3", flag, f"outputs/{name}", "--no-show")
+    assert (chapter.folder / "outputs" / name).is_file() and result.stderr == ""
+    chapter("train.py", "./data/steps.csv", flag, f"outputs/more/{name}", code=2)  # below outputs/: not made
+
+
+def test_save_never_overwrites_a_file_that_is_not_a_png(run_main, tmp_path):
+    notes = tmp_path / "notes.png"
+    notes.write_text("my notes\n", encoding="utf-8")
+    code, out, err = run_main(train.main, STEPS, "--save", str(notes))
+    assert_one_line_error(code, err, "notes.png' exists and is not a PNG; not overwriting it")
+    assert notes.read_text(encoding="utf-8") == "my notes\n"
 
 
 def test_ctrl_c_returns_what_the_watcher_kept(capsys):
