@@ -198,12 +198,12 @@ def wrong_width(frame, line_no, is_layer, rows_text, got, wanted, unit):
 def view_size(found, frame, line_no):
     """view(-1, N) on data whose images do not hold N numbers each."""
     line = code_line(frame.f_code.co_filename, line_no)
-    wanted = re.search(r"\.(?:view|reshape)\(\s*-1\s*,\s*(\d+)\s*\)", line)
+    width = view_width(line)
     data = next((value for name, value in frame.f_locals.items()
-                 if name in line and len(getattr(value, "shape", ())) >= 2), None)
-    if wanted is None or data is None:
+                 if re.search(rf"\b{name}\.(?:view|reshape)\(", line) and len(getattr(value, "shape", ())) >= 2), None)
+    if width is None or data is None:
         return None
-    width, shape = int(wanted.group(1)), tuple(data.shape)
+    shape = tuple(data.shape)
     per_image = 1
     for size in shape[1:]:
         per_image *= size
@@ -264,10 +264,22 @@ def view_line(model):
     except (OSError, TypeError):
         return None
     for offset, line in enumerate(lines):
-        found = re.search(r"\.(?:view|reshape)\(\s*-1\s*,\s*(\d+)\s*\)", line.split("#")[0])
-        if found:
-            return filename, first + offset, re.sub(r"\s+#.*$", "", line.strip()), int(found.group(1))
+        width = view_width(line.split("#")[0])
+        if width is not None:
+            return filename, first + offset, re.sub(r"\s+#.*$", "", line.strip()), width
     return None
+
+
+def view_width(code):
+    """N of a `.view(-1, N)` (or reshape) in a line of code, N written as a number or a product
+    of numbers (32 * 4 * 4); None where there is none."""
+    found = re.search(r"\.(?:view|reshape)\(\s*-1\s*,\s*(\d+(?:\s*\*\s*\d+)*)\s*\)", code)
+    if found is None:
+        return None
+    width = 1
+    for factor in found.group(1).split("*"):
+        width *= int(factor)
+    return width
 
 
 def next_layer(model, after_line):
