@@ -118,6 +118,7 @@ VIEW = re.compile(r"shape '\[([-\d, ]+)\]' is invalid for input of size (\d+)"
 TARGET = re.compile(r"Using a target size \(torch\.Size\(\[([\d, ]*)\]\)\) that is different to the "
                     r"input size \(torch\.Size\(\[([\d, ]*)\]\)\)")
 BATCH = re.compile(r"Expected input batch_size \((\d+)\) to match target batch_size \((\d+)\)")
+CLASSES = re.compile(r"Target (-?\d+) is out of bounds")
 
 
 def shape_hint(error):
@@ -128,7 +129,7 @@ def shape_hint(error):
     where = f"hint: {chapter_path(frame.f_code.co_filename)} line {line_no}, {code_line(frame.f_code.co_filename, line_no)}"
     message = str(error)
     for pattern, explain in [(MAT, layer_input), (CHANNELS, conv_input), (VIEW, view_size),
-                             (TARGET, outputs_and_labels), (BATCH, outputs_and_labels)]:
+                             (TARGET, outputs_and_labels), (BATCH, outputs_and_labels), (CLASSES, too_few_scores)]:
         found = pattern.search(message)
         if found:
             said = explain(found, frame, line_no)
@@ -242,6 +243,19 @@ def outputs_and_labels(found, frame, line_no):
     return (f"the model gives {'x'.join(map(str, given))} outputs for {target[0]} labels, and the loss needs "
             f"one output per label: print({outputs}.shape) shows them, and the last lines of forward make "
             f"that shape" + unused_layers(model))
+
+
+def too_few_scores(found, frame, line_no):
+    """CrossEntropyLoss given fewer scores per row than there are classes (labels 0, 1, 2, ...)."""
+    label = int(found.group(1))
+    line = code_line(frame.f_code.co_filename, line_no)
+    name = next(iter(re.findall(r"\w+\(\s*(\w+)\s*,", line)), None)
+    scores = frame.f_locals.get(name) if name else None
+    if len(getattr(scores, "shape", ())) != 2 or label < 0:
+        return None
+    model = find_model(frame)
+    return (f"the model gives {scores.shape[1]} scores per row, but there is a label {label}: the last layer must "
+            f"give one score per class, {label + 1} or more (print({name}.shape) shows them)" + unused_layers(model))
 
 
 def rows_word(times):

@@ -166,6 +166,24 @@ def test_more_outputs_than_labels_points_at_the_view_in_forward(chapter):
     assert "view(-1, 16) cuts the 32 numbers" in hint
 
 
+def test_fewer_scores_than_classes(chapter):
+    """blobs: the last layer fixed at 3 outputs, --classes 4: a label 3 has no score."""
+    def three_scores(data):
+        return data[:, :3]
+    error, hint = hint_of_any(lambda: chapter.train_step(three_scores, torch.rand(8, 5), torch.arange(8) % 4,
+                                                         torch.nn.CrossEntropyLoss()))
+    assert "Target 3 is out of bounds" in error
+    assert hint == (f"hint: src/model.py line {line_of('loss = loss_fn(outputs, labels)')}, "
+                    "loss = loss_fn(outputs, labels): the model gives 3 scores per row, but there is a label 3: "
+                    "the last layer must give one score per class, 4 or more (print(outputs.shape) shows them)")
+
+
+def hint_of_any(call):
+    with pytest.raises(Exception) as raised:
+        call()
+    return str(raised.value), hints.shape_hint(raised.value)
+
+
 def test_a_view_that_cannot_make_whole_rows(chapter):
     model = chapter.Digits(conv3=(8, 15))
     error, hint = hint_of(lambda: model(torch.rand(100, 1, 28, 28)))
