@@ -104,10 +104,12 @@ def print_hint(error):
     explain. A hint never gets in the way of the error itself."""
     try:
         text = shape_hint(error)
+        if text:
+            # (the reader's line may hold a character the console cannot print: never a second error)
+            encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
+            print(text.encode(encoding, "replace").decode(encoding), file=sys.stderr, flush=True)
     except Exception:  # the traceback above says it all
         return
-    if text:
-        print(text, file=sys.stderr, flush=True)
 
 
 MAT = re.compile(r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x(\d+)\)")
