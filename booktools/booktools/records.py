@@ -316,25 +316,25 @@ def statement_changes(old_text, new_text):
             continue
         removed, added = before[i1:i2], after[j1:j2]
         pairs = pair_up(removed, added)
-        for old_line, new_line in pairs:
-            pieces.append(changed(old_line, new_line))
-        paired_old = {id(old_line) for old_line, _ in pairs}
-        paired_new = {id(new_line) for _, new_line in pairs}
-        pieces += [describe(line) for line in added if id(line) not in paired_new]
-        pieces += [f"no {describe(line)}" for line in removed if id(line) not in paired_old]
+        for i, j in pairs:
+            old, new = removed[i], added[j]
+            # (the same statement in or out of a block: moved, e.g. out of the loop)
+            pieces.append(f"{describe(new)} moved" if old.strip() == new.strip() else changed(old, new))
+        pieces += [describe(line) for j, line in enumerate(added) if j not in {j for _, j in pairs}]
+        pieces += [f"no {describe(line)}" for i, line in enumerate(removed) if i not in {i for i, _ in pairs}]
     return [piece for piece in pieces if piece]
 
 
 def pair_up(removed, added):
-    """Which removed statement each added one replaces: in order when the counts match, else
-    the most alike (a statement with nothing alike is added or removed outright)."""
+    """[(i, j)]: which removed statement each added one replaces: in order when the counts
+    match, else the most alike (a statement with nothing alike is added or removed outright)."""
     if len(removed) == len(added):
-        return list(zip(removed, added))
-    pairs, free = [], list(removed)
-    for line in added:
-        best = max(free, key=lambda old: difflib.SequenceMatcher(None, old, line).ratio(), default=None)
-        if best is not None and difflib.SequenceMatcher(None, best, line).ratio() > 0.6:
-            pairs.append((best, line))
+        return [(i, i) for i in range(len(added))]
+    pairs, free = [], list(range(len(removed)))
+    for j, line in enumerate(added):
+        best = max(free, key=lambda i: difflib.SequenceMatcher(None, removed[i], line).ratio(), default=None)
+        if best is not None and difflib.SequenceMatcher(None, removed[best], line).ratio() > 0.6:
+            pairs.append((best, j))
             free.remove(best)
     return pairs
 
@@ -348,24 +348,28 @@ def statements(text):
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
             if token.type in (tokenize.NEWLINE, tokenize.ENDMARKER):
-                if current and not (len(current) == 1 and current[0].startswith(("'", '"'))):  # a docstring
+                if current and not (len(current) == 2 and current[1].startswith(("'", '"'))):  # a docstring
                     found.append("".join(current))
                 current, previous = [], None
             elif token.type not in (tokenize.COMMENT, tokenize.NL, tokenize.INDENT, tokenize.DEDENT):
-                if previous is not None and token.start != previous.end:
+                if not current:  # its indentation: a statement moved into or out of a block differs
+                    current.append(" " * token.start[1])
+                elif previous is not None and token.start != previous.end:
                     same_line = token.start[0] == previous.end[0]
                     if same_line or not (previous.string in "([{" or token.string in ")]},"):
                         current.append(" ")
                 current.append(token.string)
                 previous = token
     except (tokenize.TokenError, IndentationError, SyntaxError):
-        found = [line for line in (re.sub(r"\s+#.*$|^#.*$", "", line.strip()) for line in text.splitlines()) if line]
+        found = [line.rstrip() for line in (re.sub(r"\s+#.*$|^\s*#.*$", "", line) for line in text.splitlines())
+                 if line.strip()]
     return found
 
 
 def changed(old, new):
     """A statement changed from old to new, said by what new has: the keyword values that
     differ ("lr 0.03") when only they do, else the new statement as describe() says it."""
+    old, new = old.strip(), new.strip()
     old_node, new_node = parsed(old), parsed(new)
     if isinstance(old_node, ast.Assign) and isinstance(new_node, ast.Assign):
         if segment(old, old_node.targets[0]) == segment(new, new_node.targets[0]):
@@ -398,6 +402,7 @@ def describe(line):
     """A statement as a person would quote it: "fc1 Linear(2, 64)" (the name assigned, without
     self., and a constructor without its module), "torch.relu(data)" (a step that passes its
     name on), "h = F.relu(u)", "scheduler.step()", "for epoch in range(10)"."""
+    line = line.strip()
     node = parsed(line)
     if isinstance(node, ast.Assign) and len(node.targets) == 1:
         target, value = segment(line, node.targets[0]), node.value

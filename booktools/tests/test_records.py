@@ -240,6 +240,12 @@ def edited(*changes):
     ([("        data = self.fc1(data)\n", "        print(data.shape)\n        data = self.fc1(data)\n")],
      "print(data.shape)", "no print(data.shape)"),
     ([("range(epochs)", "range(100)")], "for epoch in range(100)", "for epoch in range(epochs)"),
+    # the same statement out of the loop: moved
+    ([("        scheduler.step()  # the next", "    scheduler.step()  # the next")], "scheduler.step() moved",
+     "scheduler.step() moved"),
+    # two of the same line, one removed: said once, the other kept
+    ([("        data = self.fc2(data)\n", "        data = torch.relu(data)\n        data = self.fc2(data)\n")],
+     "torch.relu(data)", "no torch.relu(data)"),
     # comments and docstrings are no code
     ([("# no late spikes", "# steadier")], "comments", "comments"),
 ])
