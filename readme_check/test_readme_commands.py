@@ -1,5 +1,6 @@
 """What the READMEs say, checked without running it: no paths of the machine they were
-written on (use /path/to/... instead), and no command that writes into tracked files.
+written on (use /path/to/... instead), no command that writes into tracked files, and every
+README or NOTES.md section a code comment points to exists.
 (test_readme_path.py runs every README command, in order, and compares the outputs.)
 
     uv run --no-project --with pytest pytest readme_check     (./test.sh runs it,
@@ -8,6 +9,7 @@ written on (use /path/to/... instead), and no command that writes into tracked f
 import re
 import shlex
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -137,3 +139,55 @@ def test_the_readmes_have_commands():
     readmes = {str(readme) for readme, _, _ in COMMANDS}
     assert "README.md" in readmes
     assert len(COMMANDS) >= 10
+
+
+# A code comment's pointer to a section of the chapter's README or NOTES.md:
+# "(NOTES.md: 速さ)", "(README: オプション)"; "(NOTES.md)" alone names the file.
+POINTER = re.compile(r"\((README(?:\.md)?|NOTES\.md)(?::\s*([^)]+?))?\s*\)")
+
+
+def headings(markdown):
+    """The section titles of a markdown file ("## 速さ" -> "速さ"), outside code blocks."""
+    titles, fenced = set(), False
+    for line in markdown.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and re.match(r"#{1,6} ", line):
+            titles.add(line.lstrip("#").strip())
+    return titles
+
+
+def broken_pointers(folder, doc_folder):
+    """"file:line: (NOTES.md: X)" for each pointer in the .py files under folder whose file or
+    section does not exist in doc_folder."""
+    found = []
+    for path in sorted(folder.rglob("*.py")):
+        if ".venv" in path.parts or "__pycache__" in path.parts:
+            continue
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+            for name, section in POINTER.findall(line):
+                doc = doc_folder / ("README.md" if name.startswith("README") else name)
+                title = section.strip().strip("「」\"'")  # (README: 「学習率を変える」) names a heading too
+                if not doc.is_file() or (title and title not in headings(doc.read_text("utf-8"))):
+                    found.append(f"{path.relative_to(ROOT)}:{number}: ({name}{': ' + section if section else ''})")
+    return found
+
+
+def test_the_pointer_check_catches_a_missing_section(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "NOTES.md").write_text("# notes\n\n## 速さ\n\n```sh\n# not a heading\n```\n", encoding="utf-8")
+    (tmp_path / "src" / "train.py").write_text(
+        "exit_now()  # skips clean-up (NOTES.md: 速さ)\n"
+        "run()  # see (NOTES.md)\n"
+        "exit_now()  # skips clean-up (README: 速さ)\n"
+        "x = 1  # (NOTES.md: not a heading)\n"
+        "y = 2  # (NOTES.md: 「速さ」)\n", encoding="utf-8")
+    assert broken_pointers(tmp_path / "src", tmp_path) == [
+        "src/train.py:3: (README: 速さ)", "src/train.py:4: (NOTES.md: not a heading)"]
+
+
+def test_every_section_a_comment_points_to_exists():
+    found = [problem for chapter in CHAPTERS for problem in broken_pointers(ROOT / chapter, ROOT / chapter)]
+    found += broken_pointers(ROOT / "booktools" / "booktools", ROOT / "booktools")
+    assert not found, "code comments that point to a README or NOTES.md section that is not there:\n" + "\n".join(found)

@@ -52,6 +52,7 @@ def test_flag_and_code_changes_are_labelled(tmp_path):
     copy = tmp_path / "chapter"
     shutil.copytree(CHAPTER_DIR / "src", copy / "src", ignore=shutil.ignore_patterns("__pycache__"))
     env = {key: value for key, value in os.environ.items() if key != "RUNS_DIR"}  # the copy's runs/
+    env["COLUMNS"] = "200"  # runs.py's table as wide as the whole label
 
     def run(script, *argv):
         result = subprocess.run([sys.executable, f"./src/{script}", *argv], cwd=copy, env=env,
@@ -66,13 +67,13 @@ def test_flag_and_code_changes_are_labelled(tmp_path):
     run("train.py", "--epochs", "20", "--no-show", "--hidden", "8", "--compare", "2")
     table = run("runs.py").splitlines()
     assert table[2].endswith("  hidden 8")
-    assert "  train.py: Adam(pa" in table[3] and len(table[3]) == 100  # cut to fit 100 columns
+    assert table[3].endswith("  optimizer Adam(model.parameters(), lr=learning_rate)")
     diff = run("runs.py", "--diff", "3")
     assert "-    optimizer = optim.SGD(model.parameters(), lr=learning_rate)\n" in diff
     assert "+    optimizer = optim.Adam(model.parameters(), lr=learning_rate)\n" in diff
     first, _, third = records.read_records(copy / "runs", [])
-    assert third["code_change"] == "train.py: Adam(parameters(), lr=learning_rate)"
-    assert records.differences(first, third) == "hidden none, train.py: SGD(parameters(), lr=learning_rate)"
+    assert third["code_change"] == "optimizer Adam(model.parameters(), lr=learning_rate)"
+    assert records.differences(first, third) == "hidden none, optimizer SGD(model.parameters(), lr=learning_rate)"
 
 
 def legend_labels(figure):

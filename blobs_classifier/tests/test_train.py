@@ -124,6 +124,9 @@ def test_ctrl_c_still_shows_results(tmp_path, capsys, monkeypatch):
     (["--predict", "one", "two"], "invalid float"),
     (["--save", "result.csv"], ".png"),
     (["--compare", "0"], "--compare needs a number of earlier runs"),
+    # no data file to read: --data is no abbreviation of --data-seed, and the flag meant is named
+    (["--data", "data.csv"], "unrecognized arguments: --data data.csv (did you mean --data-seed?)"),
+    (["--learning-rate", "0.1"], "(did you mean --lr?)"),
 ])
 def test_bad_values_exit_2_with_one_line(capsys, args, words):
     with pytest.raises(SystemExit) as exit_info:
@@ -145,3 +148,28 @@ def test_script_runs_as_the_reader_runs_it(tmp_path):
     assert "Traceback" not in result.stderr
     assert "Epoch: 100, Loss:" in result.stdout and f"Saved figure to {png}" in result.stdout
     assert is_png(png)
+
+
+@pytest.mark.parametrize("new, flags, error, line, hint", [
+    # fc made to take 3 features: the data has 2 (--features 2, the article's)
+    ("nn.Linear(3, output_size)", [], "RuntimeError: addmm: mat1 and mat2 shapes cannot be multiplied (400x2 and 3x3)",
+     "return self.fc(x)", "fc is Linear(3, 3) and takes 3 numbers per row, but x, the input, has 2 (400x2): "
+                          "make fc take 2 (print(x.shape) before this line shows it)"),
+    # three outputs written in, four classes asked for
+    ("nn.Linear(input_size, 3)", ["--classes", "4"], "IndexError: Target 3 is out of bounds.",
+     "loss = loss_function(predictions, train_labels)",
+     "the model gives 3 scores per row, but there is a label 3: the last layer must give one score per class, "
+     "4 or more (print(predictions.shape) shows them)"),
+])
+def test_a_shape_error_ends_with_a_hint_naming_the_readers_line(tmp_path, new, flags, error, line, hint):
+    from booktools.testing import run_edited
+
+    result = run_edited(Path(train.__file__).resolve().parent.parent, tmp_path,
+                        [("src/train.py", "nn.Linear(input_size, output_size)", new)],
+                        "train.py", "--epochs", "1", "--no-show", *flags)
+    lines = result.stderr.splitlines()
+    assert result.returncode == 1 and lines[0] == "Traceback (most recent call last):"
+    assert lines[-2] == error
+    code = (tmp_path / "src" / "train.py").read_text(encoding="utf-8").splitlines()
+    number = next(n for n, text in enumerate(code, start=1) if text.strip() == line)
+    assert lines[-1] == f"hint: src/train.py line {number}, {line}: {hint}"

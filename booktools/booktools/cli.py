@@ -7,17 +7,21 @@ mistyped flag answer without them. torch's set-up is booktools.torch_setup.
 """
 import argparse
 import atexit
+import difflib
 import functools
 import inspect
 import os
+import re
 import sys
 from pathlib import Path
 
+from booktools import hints
+
 
 def end_quietly_when_output_is_cut_short():
-    """`| head -n 1` closes the pipe: end without a traceback (other errors as usual), and
-    print each line at once even into a pipe ("Epoch ..." lines show while training runs).
-    Called by Parser(); calling it again changes nothing."""
+    """`| head -n 1` closes the pipe: end without a traceback (other errors as usual, with a
+    hint after a shape error: booktools.hints), and print each line at once even into a pipe
+    ("Epoch ..." lines show while training runs). Called by Parser(); calling it again changes nothing."""
     if sys.excepthook is _stop_quietly:
         return
     sys.excepthook = _stop_quietly
@@ -31,6 +35,7 @@ def _stop_quietly(kind, value, traceback):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush
         return
     sys.__excepthook__(kind, value, traceback)
+    hints.print_hint(value)  # one line after the traceback: which line of the reader's code, and why
 
 
 def _flush_quietly():  # output still buffered at exit would hit the closed pipe
@@ -67,8 +72,10 @@ class Parser(argparse.ArgumentParser):
 
     def __init__(self, script, **kwargs):
         script = Path(script).resolve()
-        super().__init__(prog=script.name, formatter_class=HelpWithDefaults, **kwargs)
+        # (no abbreviations: --data would be taken as --data-seed and the file name as a number)
+        super().__init__(prog=script.name, formatter_class=HelpWithDefaults, allow_abbrev=False, **kwargs)
         end_quietly_when_output_is_cut_short()
+        hints.explain_errors_in(script.parent)  # a shape error's hint may name lines of this src/
         self.script = script
         self.chapter_dir = script.parent.parent
         self.view_flags = set(VIEW_FLAGS)
@@ -76,6 +83,21 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message):  # one line instead of the usage dump
         self.exit(2, f"error: {message} (see --help)\n")
+
+    def parse_args(self, args=None, namespace=None):
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra:
+            self.unrecognized(extra)
+        return parsed
+
+    def unrecognized(self, extra, meant=None):
+        """End with one line naming what was not understood, and what was meant where a flag is
+        close (meant: the script's own guess, "--model x.pth")."""
+        flags = [flag for flag in self._option_string_actions if flag.startswith("--")]
+        meant = meant or next((closest_flag(word, flags) for word in extra if closest_flag(word, flags)), None)
+        if meant is None:
+            self.error(f"unrecognized arguments: {' '.join(extra)}")
+        self.exit(2, f"error: unrecognized arguments: {' '.join(extra)} (did you mean {meant}?)\n")
 
     def parse_known_args(self, args=None, namespace=None):
         parsed, extra = super().parse_known_args(args, namespace)
@@ -88,6 +110,25 @@ class Parser(argparse.ArgumentParser):
                           if action.option_strings and action.dest not in self.view_flags
                           and getattr(parsed, action.dest, action.default) != action.default]
         return parsed, extra
+
+
+def closest_flag(word, flags):
+    """The flag among `flags` that a mistyped one was meant to be, or None: the one whose
+    words it starts ("--learning-rate" -> "--lr"), or the most alike ("--epoch" -> "--epochs",
+    "--data" -> "--data-seed")."""
+    if not word.startswith("--") or word in flags:
+        return None
+    name = word.split("=")[0]
+    words = [part for part in re.split(r"[-_]+", name) if part]
+    initials = "--" + "".join(part[0] for part in words)
+    if len(words) > 1 and initials in flags:
+        return initials
+    longer = [flag for flag in flags if flag.startswith(name)]  # what an abbreviation would have taken
+    if len(name) >= 5 and longer:
+        return min(longer, key=len)
+    # (compared without the dashes every flag has: --foo is not close to --gif)
+    close = difflib.get_close_matches(name[2:].replace("_", "-"), [flag[2:] for flag in flags], n=1, cutoff=0.6)
+    return f"--{close[0]}" if close else None
 
 
 def flag_text(action, value):
@@ -134,46 +175,63 @@ def positive_float(text):
     return value
 
 
-def png_path(text):
-    """argparse type for --save: only .png, so a typo cannot overwrite the reader's other files."""
-    path = Path(text)
-    if path.suffix.lower() != ".png":
-        raise argparse.ArgumentTypeError(f"--save needs a .png file name, got {text!r}")
-    return path
-
-
-def gif_type(output_dir):
-    """argparse type for --gif: checked before training, and never overwrites a non-GIF file.
-    output_dir: the chapter's outputs/, made when the GIF is written."""
-    def gif_path(text):
+def output_type(flag, suffixes, outputs_dir=None, kind=None):
+    """argparse type for a flag naming a file the script writes (--save, --gif, --save-model),
+    checked before training starts, alike for every such flag: the name ends in one of the
+    suffixes (a typo cannot overwrite the reader's other files), its folder exists and can be
+    written (a missing folder is an error, except the chapter's outputs/ (outputs_dir), which
+    is made when the file is written), it is no folder, and an existing file is overwritten
+    only when it is of the same kind (kind: a function that tells, e.g. is_gif)."""
+    def check(text):
         path = Path(text)
-        if path.suffix.lower() != ".gif":
-            raise argparse.ArgumentTypeError(f"--gif needs a .gif file name, got {text!r}")
+        if path.suffix.lower() not in suffixes:
+            raise argparse.ArgumentTypeError(f"{flag} needs a {suffixes[0]} file name, got {text!r}")
         folder = path.parent
-        ours = folder.resolve() == output_dir.resolve()
+        ours = outputs_dir is not None and folder.resolve() == Path(outputs_dir).resolve()
         if not folder.is_dir() and not ours:
-            raise argparse.ArgumentTypeError(f"folder {str(folder)!r} does not exist")
+            raise argparse.ArgumentTypeError(f"folder {str(folder)!r} does not exist ({folder.absolute()}); "
+                                             f"make it first")
         if folder.is_dir() and not os.access(folder, os.W_OK):
             raise argparse.ArgumentTypeError(f"cannot write into folder {str(folder)!r}")
         if path.is_dir():
             raise argparse.ArgumentTypeError(f"{text!r} is a folder")
-        if path.exists() and not is_gif(path):
-            raise argparse.ArgumentTypeError(f"{text!r} exists and is not a GIF; not overwriting it")
+        if kind is not None and path.exists() and not kind(path):
+            raise argparse.ArgumentTypeError(f"{text!r} exists and is not a {suffixes[0][1:].upper()}; "
+                                             f"not overwriting it")
         return path
-    return gif_path
+    return check
+
+
+def png_type(outputs_dir=None):
+    """argparse type for --save (output_type's checks; outputs_dir: the chapter's outputs/)."""
+    return output_type("--save", (".png",), outputs_dir, kind=lambda path: has_magic(path, b"\x89PNG"))
+
+
+png_path = png_type()  # (a --save that no chapter's outputs/ goes with)
+
+
+def gif_type(output_dir):
+    """argparse type for --gif (output_type's checks). output_dir: the chapter's outputs/,
+    made when the GIF is written."""
+    return output_type("--gif", (".gif",), output_dir, kind=is_gif)
 
 
 def is_gif(path):
+    return has_magic(path, b"GIF87a") or has_magic(path, b"GIF89a")
+
+
+def has_magic(path, start):
+    """True when the file begins with these bytes (a PNG, a GIF): it may be written over."""
     try:
         with open(path, "rb") as file:
-            return file.read(6) in (b"GIF87a", b"GIF89a")
+            return file.read(len(start)) == start
     except OSError:
         return False
 
 
 def add_figure_flags(parser, live=False):
     """--save and --no-show; for training scripts (live=True) also --no-live and --gif."""
-    parser.add_argument("--save", type=png_path, metavar="PATH",
+    parser.add_argument("--save", type=png_type(parser.chapter_dir / "outputs"), metavar="PATH",
                         help="also write the figure to this .png file")
     parser.add_argument("--no-show", action="store_true",
                         help="do not open a window (the figure is still saved with --save)")

@@ -11,8 +11,10 @@ broken record, gives one warning line on stderr and the run goes on as before.
 RUNS_DIR (environment variable) puts the records elsewhere (the tests use it).
 """
 import argparse
+import ast
 import datetime
 import difflib
+import io
 import json
 import os
 import re
@@ -20,6 +22,7 @@ import shlex
 import shutil
 import sys
 import time
+import tokenize
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +33,7 @@ from booktools.shipped import edited_files
 # Earlier runs' colours (--compare); a chapter passes others where its own curves use these.
 EARLIER_COLORS = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:brown", "tab:pink", "tab:olive"]
 MOST_POINTS = 2000  # a curve keeps at most this many points (20,001 epochs -> 2,000)
-LABEL_CHARS = 60    # a code-change label longer than this is cut with "..."
+LABEL_CHARS = 72    # a code-change label says at most this much (legends are narrow)
 
 
 def runs_dir(chapter_dir):
@@ -163,7 +166,9 @@ class Recorder:
                 (folder / "src" / name).write_text(text, encoding="utf-8")
             old_code = self.base and self.base["code"]  # None: no run before, or its code lost
             record["changes_since"] = self.base["number"] if old_code is not None else None
-            record["code_change"] = code_label(old_code, self.code) if old_code is not None else ""
+            same_script = self.base["script"] == record["script"] if old_code is not None else False
+            record["code_change"] = (code_label(old_code, self.code, record["script"] if same_script else None)
+                                     if old_code is not None else "")
             (folder / "changes.diff").write_text(
                 unified_diff(old_code, self.code, f"run {record['changes_since']}", f"run {record['number']}")
                 if old_code is not None else "", encoding="utf-8")
@@ -280,7 +285,7 @@ def thin(values, first_epoch=0):
 
 def differences(run, other):
     """What `run` had that `other` did not: "lr 0.1", "epochs 3001, linear.csv",
-    "train.py: Linear(2, 64)"; "same settings" when nothing differs."""
+    "fc1 Linear(2, 64)"; "same settings" when nothing differs."""
     parts = []
     if run["script"] != other["script"]:
         parts.append(run["script"])
@@ -293,39 +298,181 @@ def differences(run, other):
             typed = run.get("none_text", {}).get(key, "none") if value is None else value
             parts.append(f"{key.replace('_', '-')} {typed}")
     if run.get("code") is not None and other.get("code") is not None:
-        parts.append(code_label(other["code"], run["code"]))
+        # Changes in the script that ran need no file name (both runs ran it).
+        script = run["script"] if run["script"] == other["script"] else None
+        parts.append(code_label(other["code"], run["code"], script))
     return ", ".join(part for part in parts if part) or "same settings"
 
 
-def code_label(old, new):
-    """The changed lines of `new`, shortened: "train.py: Linear(2, 64), Linear(64, 128)".
-    Lines only removed read "no ...". Empty when the code is the same."""
+def code_label(old, new, script=None):
+    """What the code `new` has that `old` has not, in words a legend can hold: "lr 0.03"
+    (a changed keyword value), "fc1 Linear(2, 64)" (an assignment), "no scheduler.step()"
+    (a statement only `old` has). Changes in `script` go without its file name, first;
+    other files are named ("figures/training.py: ..."). Empty when the code is the same."""
     labels = []
-    for name in sorted(set(old) | set(new)):
+    for name in sorted(set(old) | set(new), key=lambda name: (name != script, name)):
         if name not in new or name not in old:
             labels.append(f"{name} {'added' if name in new else 'removed'}")
-            continue
-        before, after = old[name].splitlines(), new[name].splitlines()
-        added, removed = [], []
-        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, before, after).get_opcodes():
-            if tag != "equal":
-                removed += [short(line) for line in before[i1:i2]]
-                added += [short(line) for line in after[j1:j2]]
-        shown = [line for line in added if line] or [f"no {line}" for line in removed if line]
-        if added or removed:
-            text = ", ".join(dict.fromkeys(shown)) or "comments"
-            labels.append(f"{name}: {text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS - 3] + '...'}")
+        elif old[name] != new[name]:
+            text = fit_label(statement_changes(old[name], new[name])) or "comments"
+            labels.append(text if name == script else f"{name}: {text}")
     return "; ".join(labels)
 
 
-def short(line):
-    """A code line as a person would quote it: no comment, the right-hand side of an
-    assignment, calls without their module ("self.fc1 = torch.nn.Linear(2, 64)" -> "Linear(2, 64)")."""
-    line = re.sub(r"\s+#.*$|^#.*$", "", line.strip())
-    assignment = re.match(r"^[\w.\[\], ]+?\s*(?<![=!<>])=(?!=)\s*(.+)$", line)
-    if assignment:
-        line = assignment.group(1)
-    return re.sub(r"\b(?:[A-Za-z_]\w*\.)+(?=[A-Za-z_]\w*\()", "", line)
+def fit_label(pieces):
+    """The pieces joined, as many whole ones as LABEL_CHARS holds ("... (+2 more)")."""
+    pieces = list(dict.fromkeys(pieces))
+    if not pieces:
+        return ""
+    if len(pieces[0]) > LABEL_CHARS:
+        pieces[0] = pieces[0][:LABEL_CHARS - 3] + "..."
+    shown = 1
+    while shown < len(pieces) and len(", ".join(pieces[:shown + 1])) <= LABEL_CHARS:
+        shown += 1
+    more = f" (+{len(pieces) - shown} more)" if shown < len(pieces) else ""
+    return ", ".join(pieces[:shown]) + more
+
+
+def statement_changes(old_text, new_text):
+    """The pieces of a label for one file: each statement that changed, was added or removed."""
+    before, after = statements(old_text), statements(new_text)
+    pieces = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        removed, added = before[i1:i2], after[j1:j2]
+        pairs = pair_up(removed, added)
+        for i, j in pairs:
+            old, new = removed[i], added[j]
+            # (the same statement in or out of a block: moved, e.g. out of the loop)
+            pieces.append(f"{describe(new)} moved" if old.strip() == new.strip() else changed(old, new))
+        pieces += [describe(line) for j, line in enumerate(added) if j not in {j for _, j in pairs}]
+        pieces += [f"no {describe(line)}" for i, line in enumerate(removed) if i not in {i for i, _ in pairs}]
+    return [piece for piece in pieces if piece]
+
+
+def pair_up(removed, added):
+    """[(i, j)]: which removed statement each added one replaces: in order when the counts
+    match, else the most alike (a statement with nothing alike is added or removed outright)."""
+    if len(removed) == len(added):
+        return [(i, i) for i in range(len(added))]
+    pairs, free = [], list(range(len(removed)))
+    for j, line in enumerate(added):
+        best = max(free, key=lambda i: difflib.SequenceMatcher(None, removed[i], line).ratio(), default=None)
+        if best is not None and difflib.SequenceMatcher(None, removed[best], line).ratio() > 0.6:
+            pairs.append((best, j))
+            free.remove(best)
+    return pairs
+
+
+def statements(text):
+    """The file's statements, one string each with its comments left out and a statement that
+    runs over several lines joined into one ("optimizer = Adam(model.parameters(), lr=lr, betas=...)").
+    Commented-out code and docstrings are no statements. A file Python cannot read line by
+    line (an edit half done) is taken line by line, comments cut off."""
+    found, current, previous = [], [], None
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type in (tokenize.NEWLINE, tokenize.ENDMARKER):
+                if current and not (len(current) == 2 and current[1].startswith(("'", '"'))):  # a docstring
+                    found.append("".join(current))
+                current, previous = [], None
+            elif token.type not in (tokenize.COMMENT, tokenize.NL, tokenize.INDENT, tokenize.DEDENT):
+                if not current:  # its indentation: a statement moved into or out of a block differs
+                    current.append(" " * token.start[1])
+                elif previous is not None and token.start != previous.end:
+                    same_line = token.start[0] == previous.end[0]
+                    if same_line or not (previous.string in "([{" or token.string in ")]},"):
+                        current.append(" ")
+                current.append(token.string)
+                previous = token
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        found = [line.rstrip() for line in (re.sub(r"\s+#.*$|^\s*#.*$", "", line) for line in text.splitlines())
+                 if line.strip()]
+    return found
+
+
+def changed(old, new):
+    """A statement changed from old to new, said by what new has: the keyword values that
+    differ ("lr 0.03") when only they do, else the new statement as describe() says it."""
+    old, new = old.strip(), new.strip()
+    old_node, new_node = parsed(old), parsed(new)
+    if isinstance(old_node, ast.Assign) and isinstance(new_node, ast.Assign):
+        if segment(old, old_node.targets[0]) == segment(new, new_node.targets[0]):
+            old_node, new_node = old_node.value, new_node.value
+    elif isinstance(old_node, ast.Expr) and isinstance(new_node, ast.Expr):
+        old_node, new_node = old_node.value, new_node.value
+    if isinstance(old_node, ast.Call) and isinstance(new_node, ast.Call):
+        keywords = keyword_changes(old, old_node, new, new_node)
+        if keywords:
+            return ", ".join(keywords)
+    return describe(new)
+
+
+def keyword_changes(old, old_call, new, new_call):
+    """["lr 0.03", "no betas"] when two calls differ only in keyword values; [] otherwise."""
+    def texts(line, call):
+        return ([segment(line, call.func)] + [segment(line, arg) for arg in call.args],
+                {k.arg: segment(line, k.value) for k in call.keywords if k.arg is not None})
+    (old_head, old_keywords), (new_head, new_keywords) = texts(old, old_call), texts(new, new_call)
+    if old_head != new_head or any(k.arg is None for k in old_call.keywords + new_call.keywords):
+        return []  # another function, other positional values, or **options
+    constants = {k.arg for k in new_call.keywords if is_constant(k.value)}
+    # (lr 0.03 for a number, lr=lr for a name: "lr lr" would read as a typo)
+    return ([f"{key} {value}" if key in constants else f"{key}={plain(value)}"
+             for key, value in new_keywords.items() if old_keywords.get(key) != value]
+            + [f"no {key}" for key in old_keywords if key not in new_keywords])
+
+
+def describe(line):
+    """A statement as a person would quote it: "fc1 Linear(2, 64)" (the name assigned, without
+    self., and a constructor without its module), "torch.relu(data)" (a step that passes its
+    name on), "h = F.relu(u)", "scheduler.step()", "for epoch in range(10)"."""
+    line = line.strip()
+    node = parsed(line)
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        target, value = segment(line, node.targets[0]), node.value
+        text = segment(line, value)
+        names = {n.id for n in ast.walk(node.targets[0]) if isinstance(n, ast.Name)} - {"self"}
+        if names & {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}:
+            return plain(text)  # data = torch.relu(data): the step
+        target = re.sub(r"^self\.", "", target)
+        if is_constant(value) or (isinstance(value, ast.Call) and called_name(value)[:1].isupper()):
+            return f"{target} {plain(text)}"  # fc1 Linear(2, 64), lr 0.1
+        return f"{target} = {plain(text)}"
+    return plain(line.rstrip(":"))
+
+
+def parsed(line):
+    """The statement as an ast node, or None (a compound statement's header alone, or no Python)."""
+    try:
+        body = ast.parse(line).body
+    except SyntaxError:
+        return None
+    return body[0] if len(body) == 1 else None
+
+
+def segment(line, node):
+    return ast.get_source_segment(line, node) or ""
+
+
+def called_name(call):
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def is_constant(node):
+    if isinstance(node, ast.UnaryOp):
+        return is_constant(node.operand)
+    if isinstance(node, (ast.Tuple, ast.List)):
+        return all(is_constant(element) for element in node.elts)
+    return isinstance(node, ast.Constant)
+
+
+def plain(text):
+    """Constructors without their module (torch.nn.Linear -> Linear, optim.SGD -> SGD);
+    methods keep their object (scheduler.step(), torch.relu(data))."""
+    return re.sub(r"\b(?:[a-z_][a-z_0-9]*\.)+(?=[A-Z]\w*\()", "", text)
 
 
 def unified_diff(old, new, old_name, new_name):

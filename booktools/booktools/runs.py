@@ -7,6 +7,7 @@ curves side by side, a run's code change, or cleared.
     uv run ./src/runs.py --diff 5     the code change recorded with run 5 (alone: the last run)
     uv run ./src/runs.py --clear      remove every record (asks first; --yes does not)
 """
+import os
 import shutil
 import sys
 
@@ -15,7 +16,8 @@ from booktools.figures import plain_log_ticks, show_or_save
 from booktools.records import differences, read_records, run_numbers, runs_dir
 
 LAST = -1  # --diff without a number
-TABLE_WIDTH = 100  # a table line fits a terminal of 100 columns
+TABLE_WIDTH = 100  # a table line fits 100 columns where the output is no terminal
+MOST_CUT = 12  # "what differed" keeps this much however narrow the terminal
 
 
 def main(script, curves, argv=None, final_format="{:.4g}"):
@@ -42,6 +44,7 @@ def main(script, curves, argv=None, final_format="{:.4g}"):
         show_diff(runs, numbers[number] if number in numbers else missing(number, records))
     elif args.runs or args.last:
         chosen = [numbers.get(n) or missing(n, records) for n in args.runs] or records[-args.last:]
+        print_table(records, final_format, only={record["number"] for record in chosen})  # lines whole
         draw_runs(chosen, curves, args)
     else:
         print_table(records, final_format)
@@ -71,30 +74,51 @@ def missing(number, records):
     fail(f"no run {number} in runs/ (runs {records[0]['number']} to {records[-1]['number']} are recorded)")
 
 
-def print_table(records, final_format):
-    """One line per run, at most TABLE_WIDTH characters (a long "what differed" is cut with ...)."""
+def print_table(records, final_format, only=None):
+    """One line per run. The whole table fits the terminal's width (COLUMNS where set; 100
+    columns into a pipe or a file): a long "what differed" is cut with "...". only: the
+    numbers of the runs to print, each line whole (runs.py 3 5 says what it draws)."""
     if callable(final_format):
         finals = [final_format(record) for record in records]
     else:
         finals = [", ".join(f"{name} {final_format.format(value)}" for name, value in record["finals"].items())
                   for record in records]
-    width = max(len("final"), *map(len, finals))
-    header = f"{'run':>4}  {'started':11}  {'seconds':>7}  {'final':{width}}  what differed from the run before"
-    print(fit(header))
-    for previous, record, final in zip([None] + records, records, finals):
+    shown = [only is None or record["number"] in only for record in records]
+    width = max(len("final"), *(len(final) for final, keep in zip(finals, shown) if keep))
+    columns = None if only is not None else table_width()
+    start = f"{'run':>4}  {'started':11}  {'seconds':>7}  {'final':{width}}  "
+    title = "what differed from the run before"
+    if columns is not None and len(start + title) > columns:
+        title = "what differed"  # the header is never cut
+    print(start + title)
+    for previous, record, final, keep in zip([None] + records, records, finals, shown):
+        if not keep:
+            continue
         what = f"first: {record['command']}" if previous is None else differences(record, previous)
         if what == "same settings" and view_changes(record, previous):  # the same training, shown otherwise
             what = f"only {', '.join(view_changes(record, previous))}"
         if record.get("epochs_run") != record["flags"].get("epochs", record.get("epochs_run")):
             what += f" (stopped at epoch {record['epochs_run']})"
         line = (f"{record['number']:>4}  {record['started'][5:16].replace('T', ' '):11}  "
-                f"{record['seconds']:>7.1f}  {final:{width}}  {what}")
-        print(fit(line))
+                f"{record['seconds']:>7.1f}  {final:{width}}  ")
+        print(line + (what if columns is None else fit(what, columns - len(line))))
 
 
-def fit(line):
-    """The line, cut with "..." where it is longer than TABLE_WIDTH."""
-    return line if len(line) <= TABLE_WIDTH else line[:TABLE_WIDTH - 3] + "..."
+def table_width():
+    """The terminal's width in columns: COLUMNS where set, else the terminal's own width;
+    TABLE_WIDTH where the output is no terminal (a pipe, a file, the tests)."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size((TABLE_WIDTH, 24)).columns
+    return TABLE_WIDTH
+
+
+def fit(text, room):
+    """The text, cut with "..." where it is longer than room (at least a few words are kept)."""
+    room = max(room, MOST_CUT)
+    return text if len(text) <= room else text[:room - 3] + "..."
 
 
 def view_changes(record, previous):

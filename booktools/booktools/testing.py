@@ -5,7 +5,7 @@
 
 Fixtures: runs_dir (each test's own runs/ folder; autouse), run_main (a script's main() called
 in-process, its exit code and output), x_display (a virtual X display for real-window tests,
-with `python -m booktools.window_driver`).
+with `python -m booktools.window_driver`). run_edited: a script run after the reader's own edit.
 """
 import atexit
 import os
@@ -69,3 +69,23 @@ def x_display():
     yield f":{number}"
     server.terminate()
     server.wait(timeout=10)
+
+
+def run_edited(chapter_dir, folder, edits, script, *argv, timeout=300):
+    """Copy the chapter's src/ (and data/) into folder, edit a script there as a reader would
+    ([(file, old text, new text)], the first of each replaced), run one of its scripts as the reader runs it
+    (python ./src/SCRIPT ...) and return the finished process (stdout, stderr as text)."""
+    from pathlib import Path
+
+    chapter_dir, folder = Path(chapter_dir), Path(folder)
+    for part in ("src", "data"):
+        if (chapter_dir / part).is_dir():
+            shutil.copytree(chapter_dir / part, folder / part, ignore=shutil.ignore_patterns("__pycache__", "MNIST"))
+    for name, old, new in edits:
+        path = folder / name
+        text = path.read_text(encoding="utf-8")
+        assert text.count(old) >= 1, f"{old!r} is not in {name}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    env = {**os.environ, "MPLBACKEND": "Agg", "RUNS_DIR": str(folder / "runs")}
+    return subprocess.run([sys.executable, f"./src/{script}", *map(str, argv)], cwd=folder, env=env,
+                          capture_output=True, text=True, encoding="utf-8", timeout=timeout)

@@ -37,6 +37,34 @@ def test_a_bad_flag_is_one_line_and_exit_2(run_main, argv, line):
     assert code == 2 and err == line + "\n" and out == ""
 
 
+@pytest.mark.parametrize("argv, line", [
+    # no abbreviations: what argparse would have taken for --limit is named instead
+    ([STEPS, "--limi", "5"], "error: unrecognized arguments: --limi 5 (did you mean --limit?)"),
+    ([STEPS, "--epoch", "5"], "error: unrecognized arguments: --epoch 5 (did you mean --epochs?)"),
+    ([STEPS, "--learning-rate", "0.1"], "error: unrecognized arguments: --learning-rate 0.1 (did you mean --lr?)"),
+    ([STEPS, "--learning_rate=0.1"], "error: unrecognized arguments: --learning_rate=0.1 (did you mean --lr?)"),
+    ([STEPS, "--no-shwo"], "error: unrecognized arguments: --no-shwo (did you mean --no-show?)"),
+])
+def test_a_mistyped_flag_names_the_flag_meant(run_main, argv, line):
+    code, out, err = run_main(train.main, *argv)
+    assert code == 2 and err == line + "\n" and out == ""
+
+
+def test_a_flag_is_never_taken_as_the_start_of_another(tmp_path, capsys):
+    """blobs' --data-seed: `--data data.csv` must not read the file name as the seed."""
+    parser = Parser(tmp_path / "src" / "train.py")
+    parser.add_argument("--data-seed", type=int, default=42)
+    parser.add_argument("--lr", type=float, default=0.01)
+    for argv, meant in [(["--data", "data.csv"], "--data-seed"), (["--data", "7"], "--data-seed"),
+                        (["--learning-rate", "0.1"], "--lr")]:
+        with pytest.raises(SystemExit) as stop:
+            parser.parse_args(argv)
+        assert stop.value.code == 2
+        assert capsys.readouterr().err == f"error: unrecognized arguments: {' '.join(argv)} (did you mean {meant}?)\n"
+    assert cli.closest_flag("--foo", ["--gif", "--lr"]) is None  # nothing alike: no guess
+    assert cli.closest_flag("data.csv", ["--data-seed"]) is None
+
+
 def test_a_bad_data_file_is_one_line(run_main, tmp_path):
     """The chapter's own check, through cli.fail and cli.first_line."""
     code, out, err = run_main(train.main, str(tmp_path / "stpes.csv"))
@@ -180,7 +208,28 @@ def test_gif_into_the_chapters_outputs_makes_the_folder(chapter, run_main, tmp_p
     # Any other missing folder is still an error.
     monkeypatch.chdir(tmp_path)
     code, out, err = run_main(train.main, STEPS, "--gif", "elsewhere/t.gif")
-    assert code == 2 and err == "error: argument --gif: folder 'elsewhere' does not exist (see --help)\n"
+    assert code == 2 and err == (f"error: argument --gif: folder 'elsewhere' does not exist "
+                                 f"({tmp_path / 'elsewhere'}); make it first (see --help)\n")
+
+
+@pytest.mark.parametrize("flag, name", [("--save", "x.png"), ("--gif", "x.gif")])
+def test_save_and_gif_treat_a_missing_folder_alike(run_main, chapter, tmp_path, flag, name):
+    """Every flag that names a file to write: a folder that does not exist is an error before
+    training (a typo shows at once), except the chapter's outputs/, which is made."""
+    code, out, err = run_main(train.main, STEPS, flag, str(tmp_path / "nodir" / name))
+    assert_one_line_error(code, err, f"argument {flag}: folder '{tmp_path / 'nodir'}' does not exist", "make it first")
+    assert out == "" and not (tmp_path / "nodir").exists()
+    result = chapter("train.py", "./data/steps.csv", "--epochs", "3", flag, f"outputs/{name}", "--no-show")
+    assert (chapter.folder / "outputs" / name).is_file() and result.stderr == ""
+    chapter("train.py", "./data/steps.csv", flag, f"outputs/more/{name}", code=2)  # below outputs/: not made
+
+
+def test_save_never_overwrites_a_file_that_is_not_a_png(run_main, tmp_path):
+    notes = tmp_path / "notes.png"
+    notes.write_text("my notes\n", encoding="utf-8")
+    code, out, err = run_main(train.main, STEPS, "--save", str(notes))
+    assert_one_line_error(code, err, "notes.png' exists and is not a PNG; not overwriting it")
+    assert notes.read_text(encoding="utf-8") == "my notes\n"
 
 
 def test_ctrl_c_returns_what_the_watcher_kept(capsys):

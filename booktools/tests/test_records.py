@@ -167,10 +167,13 @@ def run_record(**changes):
     ({"script": "train_linear.py", "flags": {"bias": 0.3}}, {}, "train_linear.py"),
     ({"script": "train_linear.py", "flags": {"bias": 0.3, "lr": 0.2}}, {}, "train_linear.py, lr 0.2"),
     ({}, {"script": "train_linear.py", "flags": {"bias": 0.3}}, "train.py"),
-    # the code: the lines this run had
-    ({"code": {"train.py": "fc1 = Linear(2, 64)\n"}}, {}, "train.py: Linear(2, 64)"),
+    # the code: what this run's code had, without the file name of the script both ran
+    ({"code": {"train.py": "fc1 = Linear(2, 64)\n"}}, {}, "fc1 Linear(2, 64)"),
     ({"flags": {"lr": 0.01}, "code": {"train.py": "fc1 = Linear(2, 64)\n"}}, {},
-     "lr 0.01, train.py: Linear(2, 64)"),
+     "lr 0.01, fc1 Linear(2, 64)"),
+    # another script ran: each file is named
+    ({"script": "train_linear.py", "code": {"train.py": "fc1 = Linear(2, 64)\n"}}, {},
+     "train_linear.py, train.py: fc1 Linear(2, 64)"),
     # a record whose code is lost (src/ deleted by hand): nothing said about the code
     ({"code": None}, {"code": {"train.py": "fc1 = Linear(2, 64)\n"}}, "same settings"),
 ])
@@ -185,47 +188,108 @@ def test_differences_of_a_record_without_view_flags_leave_out_the_common_ones():
     assert records.differences(old, run_record(flags={"no_show": False})) == "lr 0.3"
 
 
+BOOK = """\
+def train_model(model, points, labels, epochs, lr, live):
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr,  # no late spikes
+                                 betas=(0.9, 0.95), eps=1e-4)
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, epochs)
+    for epoch in range(epochs):
+        optimizer.step()
+        scheduler.step()  # the next epoch's lr
+
+
+class Complex(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = torch.nn.Linear(2, 128)
+        self.fc2 = torch.nn.Linear(128, 128)
+
+    def forward(self, data):
+        data = self.fc1(data)
+        data = torch.relu(data)
+        data = self.fc2(data)
+        return data
+"""
+
+
+def edited(*changes):
+    text = BOOK
+    for old, new in changes:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return {"train.py": text}
+
+
+@pytest.mark.parametrize("changes, label, back", [
+    # a keyword value changed, in a call that runs over two lines: the keyword and its value
+    ([("lr=lr,", "lr=0.03,")], "lr 0.03", "lr=lr"),
+    ([("lr=lr,", "lr=0.03,"), ("eps=1e-4", "eps=1e-8")], "lr 0.03, eps 1e-8", "lr=lr, eps 1e-4"),
+    ([("betas=(0.9, 0.95), ", "")], "no betas", "betas (0.9, 0.95)"),
+    # an assignment: the name assigned (without self.), the constructor without its module
+    ([("Linear(2, 128)", "Linear(2, 64)")], "fc1 Linear(2, 64)", "fc1 Linear(2, 128)"),
+    ([("Linear(2, 128)", "Linear(2, 64)"), ("Linear(128, 128)", "Linear(64, 128)")],
+     "fc1 Linear(2, 64), fc2 Linear(64, 128)", "fc1 Linear(2, 128), fc2 Linear(128, 128)"),
+    ([("torch.optim.Adam(", "torch.optim.SGD(")],
+     "optimizer SGD(model.parameters(), lr=lr, betas=(0.9, 0.95), eps=1e-4)",
+     "optimizer Adam(model.parameters(), lr=lr, betas=(0.9, 0.95), eps=1e-4)"),
+    # a statement commented out or removed: "no" and the statement, its object kept
+    ([("        scheduler.step()", "        # scheduler.step()")], "no scheduler.step()", "scheduler.step()"),
+    ([("        scheduler.step()  # the next epoch's lr\n", "")], "no scheduler.step()", "scheduler.step()"),
+    ([("        data = torch.relu(data)\n", "")], "no torch.relu(data)", "torch.relu(data)"),
+    ([("        data = self.fc2(data)\n", "")], "no self.fc2(data)", "self.fc2(data)"),
+    ([("        data = self.fc1(data)\n", "        print(data.shape)\n        data = self.fc1(data)\n")],
+     "print(data.shape)", "no print(data.shape)"),
+    ([("range(epochs)", "range(100)")], "for epoch in range(100)", "for epoch in range(epochs)"),
+    # the same statement out of the loop: moved
+    ([("        scheduler.step()  # the next", "    scheduler.step()  # the next")], "scheduler.step() moved",
+     "scheduler.step() moved"),
+    # two of the same line, one removed: said once, the other kept
+    ([("        data = self.fc2(data)\n", "        data = torch.relu(data)\n        data = self.fc2(data)\n")],
+     "torch.relu(data)", "no torch.relu(data)"),
+    # comments and docstrings are no code
+    ([("# no late spikes", "# steadier")], "comments", "comments"),
+])
+def test_code_label_says_what_changed_in_words(changes, label, back):
+    new = edited(*changes)
+    assert records.code_label({"train.py": BOOK}, new, "train.py") == label
+    assert records.code_label(new, {"train.py": BOOK}, "train.py") == back
+    # A file other than the script that ran is named.
+    assert records.code_label({"train.py": BOOK}, new) == f"train.py: {label}"
+
+
 @pytest.mark.parametrize("old, new, expected", [
-    ({"train.py": "a = 1\nfc1 = torch.nn.Linear(2, 128)\n"}, {"train.py": "a = 1\nfc1 = torch.nn.Linear(2, 64)\n"},
-     "train.py: Linear(2, 64)"),
-    # two changed lines, in order; the same text twice is said once
-    ({"train.py": "x = f(1)\ny = f(1)\nz = 3\n"}, {"train.py": "x = f(2)\ny = f(2)\nz = 4\n"},
-     "train.py: f(2), 4"),
-    # lines only removed: "no ..."
-    ({"train.py": "a = 1\nlayers.append(Dropout(0.2))\nb = 2\n"}, {"train.py": "a = 1\nb = 2\n"},
-     "train.py: no append(Dropout(0.2))"),
-    # a comment is no code; a change of comments only says so
-    ({"train.py": "a = 1  # one\n# note\n"}, {"train.py": "a = 1  # one\n# a longer note\n"}, "train.py: comments"),
-    # files added or removed, in subfolders too, each file named
+    # an assignment that is no constructor reads as code; a step that passes its name on, as the step
+    ({"train.py": "h = F.relu(u)\n"}, {"train.py": "h = u\n"}, "h = u"),
+    ({"train.py": "h = u\n"}, {"train.py": "h = F.relu(u)\n"}, "h = F.relu(u)"),
+    ({"train.py": "x = x.view(-1, 16)\n"}, {"train.py": "x = x.view(-1, 32)\n"}, "x.view(-1, 32)"),
+    ({"train.py": "rate = 0.1\n"}, {"train.py": "rate = 0.5\n"}, "rate 0.5"),
+    # the same text twice is said once
+    ({"train.py": "x = f(1)\ny = f(1)\n"}, {"train.py": "x = f(2)\ny = f(2)\n"}, "x = f(2), y = f(2)"),
+    ({"train.py": "a = 1\nlayers.append(nn.Dropout(0.2))\nb = 2\n"}, {"train.py": "a = 1\nb = 2\n"},
+     "no layers.append(Dropout(0.2))"),
+    # a docstring is no code either
+    ({"train.py": '"""One."""\na = 1\n'}, {"train.py": '"""Two."""\na = 1\n'}, "comments"),
+    # files added or removed, in subfolders too, each file named; the script's own change first
     ({"train.py": "a = 1\n"}, {"train.py": "a = 1\n", "figures/extra.py": "b = 2\n"}, "figures/extra.py added"),
     ({"train.py": "a = 1\n", "figures/extra.py": "b = 2\n"}, {"train.py": "a = 1\n"}, "figures/extra.py removed"),
     ({"train.py": "a = 1\n", "figures/curve.py": "w = 3\n"}, {"train.py": "a = 2\n", "figures/curve.py": "w = 4\n"},
-     "figures/curve.py: 4; train.py: 2"),
+     "a 2; figures/curve.py: w 4"),
     ({"train.py": "a = 1\n"}, {"train.py": "a = 1\n"}, ""),
+    # half an edit (Python cannot read it): line by line, comments cut off
+    ({"train.py": "a = f(1)\n"}, {"train.py": "a = f(1,  # more\n"}, "a = f(1,"),
 ])
-def test_code_label_quotes_the_changed_lines(old, new, expected):
-    assert records.code_label(old, new) == expected
+def test_code_label_of_small_files(old, new, expected):
+    assert records.code_label(old, new, "train.py") == expected
 
 
-def test_a_long_code_label_is_cut():
+def test_a_long_code_label_says_how_many_more():
     new = "\n".join(f"value_{n} = compute_something_long({n})" for n in range(10))
-    label = records.code_label({"train.py": ""}, {"train.py": new})
-    assert label.startswith("train.py: compute_something_long(0), compute_something_long(1)")
-    assert label.endswith("...") and len(label) == len("train.py: ") + records.LABEL_CHARS
-
-
-@pytest.mark.parametrize("line, quoted", [
-    ("        self.fc1 = torch.nn.Linear(2, 64)", "Linear(2, 64)"),
-    ("optimizer = optim.SGD(model.parameters(), lr=learning_rate)", "SGD(parameters(), lr=learning_rate)"),
-    ("h = F.relu(u)  # the activation", "relu(u)"),
-    ("loss.backward()", "backward()"),
-    ("if epoch % 1000 == 0:", "if epoch % 1000 == 0:"),
-    ("x[0], y = 1, 2", "1, 2"),
-    ("total += loss.item()", "total += item()"),
-    ("# only a comment", ""),
-])
-def test_short_quotes_a_line_as_a_person_would(line, quoted):
-    assert records.short(line) == quoted
+    label = records.code_label({"train.py": ""}, {"train.py": new}, "train.py")
+    assert label == ("value_0 = compute_something_long(0), value_1 = compute_something_long(1) (+8 more)")
+    assert ",," not in label
+    one = f"x = f({'1, ' * 40}1)"
+    label = records.code_label({"train.py": ""}, {"train.py": one}, "train.py")
+    assert label.endswith("...") and len(label) == records.LABEL_CHARS
 
 
 def test_flag_and_code_changes_are_labelled_in_a_copy_of_the_chapter(chapter, run_main, monkeypatch):
@@ -252,13 +316,13 @@ def test_flag_and_code_changes_are_labelled_in_a_copy_of_the_chapter(chapter, ru
         assert code == 0 and err == "", err
         return out
 
+    monkeypatch.setenv("COLUMNS", "200")  # the whole label on a wide terminal
     table = runs_py().splitlines()
     assert len(table) == 4
     assert table[1].split()[0] == "1" and table[1].endswith("  first: train.py ./data/steps.csv --no-show")
     assert table[2].split()[0] == "2" and table[2].endswith("  lr 0.05")
-    # The whole label is longer than a table line may be (100 columns): cut with "...".
-    assert table[3].split()[0] == "3" and len(table[3]) == 100 and table[3].endswith(
-        "  figures/curve.py: subplots(figsize=(7, ...")
+    assert table[3].split()[0] == "3" and table[3].endswith(
+        "  fc1 Linear(2, 64), fc2 Linear(64, 1); figures/curve.py: figsize (7, 4)")
 
     diff = runs_py("--diff", "3")
     assert diff.startswith("Run 3: what changed in src/ since run 2\n")
@@ -272,10 +336,10 @@ def test_flag_and_code_changes_are_labelled_in_a_copy_of_the_chapter(chapter, ru
     problems = []
     first, second, third = records.read_records(chapter.folder / "runs", problems)
     assert problems == [] and third["code_change"] == \
-        "figures/curve.py: subplots(figsize=(7, 4)); train.py: Linear(2, 64), Linear(64, 1)"
+        "fc1 Linear(2, 64), fc2 Linear(64, 1); figures/curve.py: figsize (7, 4)"
     assert records.differences(first, third) == \
-        "lr 0.1, figures/curve.py: subplots(figsize=(6, 4)); train.py: Linear(2, 128), Linear(128, 1)"
-    assert records.differences(second, third).startswith("figures/curve.py: subplots(figsize=(6, 4)); ")
+        "lr 0.1, fc1 Linear(2, 128), fc2 Linear(128, 1); figures/curve.py: figsize (6, 4)"
+    assert records.differences(second, third) == "fc1 Linear(2, 128), fc2 Linear(128, 1); figures/curve.py: figsize (6, 4)"
 
 
 def test_compare_draws_the_last_runs_of_the_same_data_labelled(train_run, final_figure):

@@ -24,6 +24,12 @@ def drawn(monkeypatch):
     return shown
 
 
+def drawn_png(train_run):
+    """The --save path train_run gives every run (its default)."""
+    import inspect
+    return inspect.signature(train_run).parameters["save"].default
+
+
 def legend(ax):
     return [text.get_text() for text in ax.get_legend().get_texts()] if ax.get_legend() else []
 
@@ -35,6 +41,7 @@ def test_no_runs_yet(run_main):
 
 
 def test_the_table_says_what_differed_from_the_run_before(train_run, run_main, monkeypatch, tmp_path):
+    monkeypatch.delenv("COLUMNS", raising=False)  # (into a pipe: 100 columns)
     train_run("--lr", "0.05")
     train_run("--lr", "0.2")
     train_run("--lr", "0.2", "--seed", "3", "--every", "5")  # --every: where output goes, not a difference
@@ -75,6 +82,37 @@ def test_the_table_says_what_differed_from_the_run_before(train_run, run_main, m
     out.encode("cp932")  # a Japanese Windows console can print it
 
 
+def test_the_table_takes_the_terminals_width(train_run, run_main, monkeypatch):
+    train_run("--lr", "0.05", "--epochs", "40", "--limit", "5", "--seed", "2", "--every", "5")
+    train_run("--lr", "0.2")
+    monkeypatch.setenv("COLUMNS", "400")  # a wide terminal (shutil.get_terminal_size reads it too)
+    code, out, err = run_main(runs.main)
+    lines = out.splitlines()
+    assert code == 0 and 100 < len(lines[1]) <= 400 and not lines[1].endswith("...")
+    assert lines[1].endswith("--lr 0.05 --epochs 40 --limit 5 --seed 2 --every 5")
+    assert lines[2].endswith("  epochs 30, lr 0.2, seed 0, limit all")
+    monkeypatch.setenv("COLUMNS", "80")  # a narrow one: cut to fit, the header whole
+    lines = run_main(runs.main)[1].splitlines()
+    assert lines[0].endswith("  what differed") and all(len(line) <= 80 for line in lines)
+    assert lines[1].endswith("...") and lines[2].endswith("  epochs 30, lr 0.2, ...")
+
+
+def test_the_header_is_never_cut(train_run, run_main, monkeypatch):
+    """A wide "final" column (blobs' three numbers): the column's title is shortened, not cut."""
+    import booktools.runs
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    train_run()
+    train_run("--lr", "0.2")
+
+    def wide(record):
+        return f"loss {record['finals']['loss']:.4f}, validation loss 0.09861, accuracy 1"
+    code, out, err = run_main(lambda argv: booktools.runs.main(runs.__file__, runs.CURVES, argv, wide))
+    lines = out.splitlines()
+    assert code == 0 and lines[0].split()[-2:] == ["what", "differed"] and len(lines[0]) <= 100
+    assert lines[2].endswith("  lr 0.2") and all(len(line) <= 100 for line in lines)
+
+
 def test_a_run_that_changed_only_a_view_flag_says_which(train_run, run_main):
     train_run("--lr", "0.2")
     train_run("--lr", "0.2", "--every", "5")  # the same training, printed more often
@@ -85,12 +123,18 @@ def test_a_run_that_changed_only_a_view_flag_says_which(train_run, run_main):
     assert [line[column:] for line in lines[2:]] == ["only --every", "same settings"]
 
 
-def test_the_figure_draws_the_chosen_runs_side_by_side(train_run, run_main, drawn):
+def test_the_figure_draws_the_chosen_runs_side_by_side(train_run, run_main, drawn, monkeypatch):
+    monkeypatch.delenv("COLUMNS", raising=False)
     train_run("--lr", "0.05")
     train_run("--lr", "0.2", "--epochs", "50")
     train_run("--bias", "0.5", script=train_linear)
     code, out, err = run_main(runs.main, "1", "2")
     assert code == 0 and err == ""
+    # The chosen runs' lines of the table first, whole (the first one's command is longer than 100 columns).
+    lines = out.splitlines()
+    assert len(lines) == 3 and lines[0].split()[-6:] == ["what", "differed", "from", "the", "run", "before"]
+    assert lines[1].endswith(f"  first: train.py {STEPS} --save {drawn_png(train_run)} --lr 0.05")
+    assert len(lines[1]) > 100 and lines[2].endswith("  epochs 50, lr 0.2")
     fig = drawn["figure"]
     loss, accuracy = fig.axes
     assert [ax.get_title() for ax in fig.axes] == ["loss of runs 1, 2", "accuracy of runs 1, 2"]
@@ -124,7 +168,8 @@ def test_the_figure_is_saved_with_save(train_run, run_main, tmp_path):
     train_run("--lr", "0.2")
     png = tmp_path / "runs.png"
     code, out, err = run_main(runs.main, "1", "2", "--save", str(png))
-    assert code == 0 and out == f"Saved figure to {png}\n" and png.read_bytes()[:4] == b"\x89PNG"
+    assert code == 0 and out.endswith(f"\nSaved figure to {png}\n") and png.read_bytes()[:4] == b"\x89PNG"
+    assert len(out.splitlines()) == 4  # the header, runs 1 and 2, the figure
 
 
 def test_the_figure_goes_to_the_chapters_outputs_where_no_window_can_open(train_run, chapter, runs_dir):
@@ -132,7 +177,7 @@ def test_the_figure_goes_to_the_chapters_outputs_where_no_window_can_open(train_
     train_run("--lr", "0.3")
     result = chapter("runs.py", "1", "2", env_extra={"RUNS_DIR": str(runs_dir)})
     png = chapter.folder / "outputs" / "runs_1_2.png"
-    assert result.stdout == f"Saved figure to {png}\n" and png.read_bytes()[:4] == b"\x89PNG"
+    assert result.stdout.endswith(f"  lr 0.3\nSaved figure to {png}\n") and png.read_bytes()[:4] == b"\x89PNG"
 
 
 def test_diff_prints_a_runs_code_change(train_run, run_main, runs_dir):

@@ -127,3 +127,29 @@ def test_headerless_csv_reports_the_line_of_a_bad_cell(tmp_path, capsys):
     lines[6] = "25.0,old,5,8.1"
     path = write(tmp_path, "bad_no_header.csv", lines)
     assert_one_line_error(capsys, ["--data", str(path), "--no-show"], "line 7: age_years is not a number")
+
+
+def test_a_data_file_not_found_names_where_it_looked_and_the_file_meant(capsys, monkeypatch):
+    """`--data rent.csv` typed in the chapter's folder: the file is data/rent.csv."""
+    monkeypatch.chdir(CHAPTER_DIR)
+    assert_one_line_error(capsys, ["--data", "rent.csv"],
+                          f"error: data file not found: rent.csv (looked for {CHAPTER_DIR / 'rent.csv'}); "
+                          "CSV files in data/: rent.csv (did you mean data/rent.csv?)")
+    monkeypatch.chdir(CHAPTER_DIR / "src")  # from another folder: the way there
+    assert_one_line_error(capsys, ["--data", "rent.csv"], "(did you mean ../data/rent.csv?)")
+
+
+def test_a_shape_error_ends_with_a_hint_naming_the_readers_line(tmp_path):
+    """fc1 made to take 4 numbers: the data has 3 columns (size, age, walk)."""
+    from booktools.testing import run_edited
+
+    result = run_edited(CHAPTER_DIR, tmp_path, [("src/train.py", "nn.Linear(3, hidden)", "nn.Linear(4, hidden)")],
+                        "train.py", "--epochs", "1", "--no-show")
+    lines = result.stderr.splitlines()
+    assert result.returncode == 1 and lines[0] == "Traceback (most recent call last):"
+    assert lines[-2] == "RuntimeError: addmm: mat1 and mat2 shapes cannot be multiplied (16x3 and 4x16)"
+    code = (tmp_path / "src" / "train.py").read_text(encoding="utf-8").splitlines()
+    fc1 = next(n for n, line in enumerate(code, start=1) if line.strip().startswith("u = self.fc1(x)"))
+    assert lines[-1] == (f"hint: src/train.py line {fc1}, u = self.fc1(x): fc1 is Linear(4, 16) and takes 4 numbers "
+                         "per row, but x, the input, has 3 (16x3): make fc1 take 3 (print(x.shape) before this line "
+                         "shows it)")

@@ -54,6 +54,7 @@ def test_flag_and_code_changes_are_labelled(tmp_path):
     shutil.copytree(CHAPTER_DIR / "src", copy / "src", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(CHAPTER_DIR / "data", copy / "data")
     env = {key: value for key, value in os.environ.items() if key != "RUNS_DIR"}  # the copy's runs/
+    env["COLUMNS"] = "200"  # runs.py's table as wide as the whole label
 
     def run(script, *argv):
         result = subprocess.run([sys.executable, f"./src/{script}", *argv], cwd=copy, env=env,
@@ -68,11 +69,11 @@ def test_flag_and_code_changes_are_labelled(tmp_path):
     run("train.py", "--epochs", "5", "--no-show", "--lr", "0.05", "--compare", "2")
     table = run("runs.py").splitlines()
     assert table[2].endswith("  lr 0.05")
-    assert table[3].endswith("  train.py: tanh(u)")
+    assert table[3].endswith("  h = torch.tanh(u)")
     diff = run("runs.py", "--diff", "3")
     assert "+        h = torch.tanh(u)  # non-linear transform (the activation function)\n" in diff
     first, _, third = records.read_records(copy / "runs", [])
-    assert records.differences(first, third) == "lr 0.01, train.py: relu(u)"
+    assert records.differences(first, third) == "lr 0.01, h = F.relu(u)"
 
 
 def test_compare_draws_earlier_runs_labelled(train_run, final_figure):

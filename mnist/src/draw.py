@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image, ImageDraw
 
-from booktools.cli import Parser, fail, png_path, positive_int
+from booktools.cli import Parser, fail, png_type, positive_int
 from booktools.figures import can_show
 from digits.own_image import prepare_grey
 from figures.drawing_pad import CANVAS, DrawingPad, ink
@@ -44,7 +44,7 @@ def parse_args(argv):
                         help="also show every layer of the CNN for your drawing (a second window)")
     parser.add_argument("--pen-width", type=positive_int, default=PEN_WIDTH,
                         help="pen width in pixels of the 280x280 area")
-    parser.add_argument("--save", type=png_path, default=None,
+    parser.add_argument("--save", type=png_type(parser.chapter_dir / "outputs"), default=None,
                         help="also write the window to this PNG after every answer (with --layers: also X_layers.png)")
     return parser.parse_args(argv)
 

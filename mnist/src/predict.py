@@ -7,6 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from booktools.cli import Parser, fail, first_line, positive_int
+from booktools.hints import missing_file
 from booktools.torch_setup import one_cpu_thread, pick_device, seed_everything
 from digits.mnist_data import load_mnist
 from digits.own_image import prepare_image
@@ -49,8 +50,7 @@ def parse_args(argv):
     add_common_flags(parser)
     args, extra = parser.parse_known_args(argv)
     if extra:  # e.g. `predict.py my_digit.png`: a path typed without its flag
-        hint = next((f" (did you mean {meant_flag(x)} {typed(x)}?)" for x in extra if meant_flag(x)), "")
-        parser.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
+        parser.unrecognized(extra, next((f"{meant_flag(x)} {typed(x)}" for x in extra if meant_flag(x)), None))
     return args
 
 
@@ -82,8 +82,9 @@ def load_model(path, device):
 def read_model_file(path, device):
     """(kind, options, weights) from a file of train_mlp.py or train_cnn.py; one error line otherwise.
     Prints which file it is, what it holds and its test accuracy when it was saved."""
-    if not path.is_file():
-        fail(f"model file {path} not found; {how_to_train(path)} first (or pass --model)")
+    if not path.is_file():  # where it looked, and the model files there and in the chapter's folder
+        fail(missing_file(path, also=[DEFAULT_MODEL.parent], what="model file", suffixes=(".pth", ".pt"),
+                          kind="model files", or_else=f"{how_to_train(path)} first (or pass --model)"))
     try:
         with open(path, "rb") as f:  # (a file object: torch.load from a path fails on some Windows paths)
             saved = torch.load(f, map_location=device, weights_only=True)

@@ -31,7 +31,7 @@ def main(argv=None):
     args = parse_args(argv)  # 本との違い: the flags (--epochs ...), seed and device
     train_data, test_data = load_data(args)
 
-    model = Mnist().to(args.device, memory_format=torch.channels_last)  # 本との違い: faster on a CPU (NOTES.md)
+    model = Mnist().to(args.device, memory_format=torch.channels_last)  # 本との違い: faster on a CPU (NOTES.md: 速さ)
     print_model(model)  # 本との違い: the model and its parameter count
     live = live_curves(args)  # 本との違い: curves that grow while training (window / --gif)
     train_losses, test_losses, test_accuracies = train_model(
@@ -165,4 +165,4 @@ def show_results(train_losses, test_losses, test_accuracies, args, live):
 
 if __name__ == "__main__":
     main()
-    exit_now()  # skips about 1 s of clean-up at exit (NOTES.md)
+    exit_now()  # skips about 1 s of clean-up at exit (NOTES.md: 速さ)

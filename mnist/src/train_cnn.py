@@ -28,7 +28,7 @@ def main(argv=None):
     device = pick_device(args.device)
     one_cpu_thread(device)
     train_loader, val_loader, test_loader = load_data(args)
-    if not args.one_pen:  # thinner and thicker strokes too: digits MNIST never had are read better (NOTES.md)
+    if not args.one_pen:  # other pens' strokes too: other digits read better (NOTES.md: 10 クラスの CNN（train_cnn.py）)
         train_loader = Augmented(train_loader, pen_widths)
 
     model = CNNClassifier().to(device)
@@ -60,7 +60,7 @@ class CNNClassifier(nn.Module):
     Chosen by how it reads digits MNIST never had (tests/handwriting.py), not by MNIST's test score
     alone: 12-32 filters with BatchNorm reach 99.2% there too, but read photos of MNIST digits
     worse than the MLP (94-95 of 100 vs 97-98, seeds 0-2). 16-32 filters without BatchNorm,
-    trained on thinner and thicker strokes too (main), read 98-99 (NOTES.md)."""
+    trained on thinner and thicker strokes too (main), read 98-99 (NOTES.md: MNIST ではない手書き数字)."""
 
     def __init__(self):
         super().__init__()

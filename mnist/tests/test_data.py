@@ -63,3 +63,23 @@ def test_broken_idx_file_is_one_line(mnist_dir, tmp_path, capsys, damage):
     with pytest.raises(SystemExit) as excinfo:
         load_mnist(broken, train=True)
     assert_one_line_error(excinfo, capsys, "could not load MNIST", "MNIST/raw")
+
+
+def test_a_data_dir_with_a_typo_names_the_folder_meant(mnist_dir, capsys):
+    typo = mnist_dir.parent / (mnist_dir.name[:-1] + "x")  # a folder that is not there, beside the real one
+    with pytest.raises(SystemExit) as excinfo:
+        load_mnist(typo, train=True)
+    assert_one_line_error(excinfo, capsys, f"are not in {typo / 'MNIST' / 'raw'}/ (no such folder; "
+                                           f"did you mean {mnist_dir}?)", "put them there")
+    assert not typo.exists()
+
+
+def test_a_data_dir_with_some_files_says_which_are_there(tmp_path, capsys):
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    (raw / "train-images-idx3-ubyte.gz").write_bytes(b"not unpacked")
+    (raw / "t10k-labels-idx1-ubyte").write_bytes(b"one of four")
+    with pytest.raises(SystemExit) as excinfo:
+        load_mnist(tmp_path, train=True)
+    assert_one_line_error(excinfo, capsys, "(found there: t10k-labels-idx1-ubyte, train-images-idx3-ubyte.gz)",
+                          "train-labels-idx1-ubyte, t10k-images-idx3-ubyte")

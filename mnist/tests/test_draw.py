@@ -181,7 +181,7 @@ def test_missing_model_is_one_line_with_the_training_command(tmp_path, monkeypat
     assert_one_line_error(excinfo, capsys, "not found", "uv run ./src/train_mlp.py")
     with pytest.raises(SystemExit) as excinfo:
         draw.main(["--model", str(tmp_path / "my_cnn.pth")])
-    assert_one_line_error(excinfo, capsys, "my_cnn.pth not found", "uv run ./src/train_cnn.py")
+    assert_one_line_error(excinfo, capsys, "not found: ", "my_cnn.pth", "uv run ./src/train_cnn.py")
 
 
 def test_layers_without_a_cnn_is_one_line(tmp_path, capsys):

@@ -134,6 +134,26 @@ def test_a_missing_model_file_names_the_script_that_trains_it(name, command, tmp
     assert_one_line_error(excinfo, capsys, "not found", command)
 
 
+def test_a_mistyped_model_file_names_the_model_files_there(tmp_path, monkeypatch, capsys):
+    """`--model mnist_modle.pth`: the model files beside it and in the chapter's folder, and the one meant."""
+    chapter = tmp_path / "mnist"
+    chapter.mkdir()
+    for name in ["mnist_model.pth", "mnist_model_cnn.pth"]:
+        (chapter / name).write_bytes(b"weights")
+    monkeypatch.setattr(predict, "DEFAULT_MODEL", chapter / "mnist_model.pth")
+    monkeypatch.chdir(chapter)
+    with pytest.raises(SystemExit) as excinfo:
+        predict.main(["--model", "mnist_modle.pth", "--no-show"])
+    line = assert_one_line_error(excinfo, capsys, f"model file not found: mnist_modle.pth (looked for "
+                                                  f"{chapter / 'mnist_modle.pth'})")
+    assert line.endswith("; model files in ./: mnist_model.pth, mnist_model_cnn.pth (did you mean mnist_model.pth?)")
+    monkeypatch.chdir(tmp_path)  # a name like none of them: the files there, and how to train one
+    with pytest.raises(SystemExit) as excinfo:
+        predict.main(["--model", "digits.pth", "--no-show"])
+    line = assert_one_line_error(excinfo, capsys, "model files in mnist/: mnist_model.pth, mnist_model_cnn.pth; "
+                                                  "run `uv run ./src/train_mlp.py --save-model ")
+
+
 def test_the_training_command_for_a_missing_model_pastes_as_printed(tmp_path, capsys):
     model = tmp_path / "読者 の 本" / "my model.pth"
     with pytest.raises(SystemExit) as excinfo:

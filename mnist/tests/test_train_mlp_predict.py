@@ -142,9 +142,15 @@ def test_unreadable_and_empty_images(small_model, tmp_path, capsys):
     ("train_mlp", ["--dropout", "1.0"], "--dropout"),
     ("train_mlp", ["--optimizer", "rmsprop"], "--optimizer"),
     ("train_mlp", ["--save-model", "model.csv"], ".pth"),
+    # a folder that does not exist: an error before training, as for --save and --gif
+    ("train_mlp", ["--save-model", "no_such_folder/m.pth"], "--save-model: folder 'no_such_folder' does not exist"),
+    ("train_mlp", ["--gif", "no_such_folder/m.gif", "--save-model", "m.pth"],
+     "--gif: folder 'no_such_folder' does not exist"),
+    ("predict", ["--save", "no_such_folder/grid.png"], "--save: folder 'no_such_folder' does not exist"),
     ("predict", ["--count", "0"], "--count"),
 ])
-def test_bad_flags(mnist_dir, tmp_path, capsys, script, args, fragment):
+def test_bad_flags(mnist_dir, tmp_path, capsys, monkeypatch, script, args, fragment):
+    monkeypatch.chdir(tmp_path)  # (relative paths in args: never into the chapter's folder)
     module = {"train_mlp": train_mlp, "predict": predict}[script]
     with pytest.raises(SystemExit) as excinfo:
         module.main(["--data-dir", str(mnist_dir), "--no-show", "--save", str(tmp_path / "x.png")] + args)

@@ -12,6 +12,9 @@ import numpy as np
 
 from booktools.cli import Parser, add_figure_flags, fail
 from booktools.figures import show_or_save
+from booktools.hints import missing_file
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
 def main(argv=None):
@@ -35,8 +38,8 @@ def load_data(path):
     try:
         with open(path, encoding="utf-8", newline="") as file:
             rows = [row for row in csv.reader(file) if row]
-    except FileNotFoundError:
-        fail(f"{path}: no such file (check the path, e.g. ./data/linear.csv)")
+    except FileNotFoundError:  # where it looked, and the CSV files there and in data/
+        fail(missing_file(path, also=[DATA_DIR]))
     except (OSError, UnicodeDecodeError) as error:
         fail(f"{path}: cannot read it as a text CSV file ({error})")
 

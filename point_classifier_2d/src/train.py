@@ -73,7 +73,7 @@ def construct_model(name):
 @keep_results_on_ctrl_c("live")  # 本との違い: Ctrl-C goes on to the figure with what was learned
 def train_model(model, points, labels, epochs, lr, live):
     loss_fn = torch.nn.BCELoss()
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr,  # 本との違い: no late spikes (README)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr,  # 本との違い: no late spikes (NOTES.md: Adam の設定と学習率の下げ方)
                                  betas=(0.9, 0.95), eps=1e-4, fused=fused_adam())  # fused: faster
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, epochs)  # 本との違い: lr -> 0
 
@@ -127,4 +127,4 @@ class PointClassifier2DComplex(torch.nn.Module):
 
 if __name__ == "__main__":
     main()
-    exit_now()  # skips about 1 s of clean-up at exit (README: 速さ)
+    exit_now()  # skips about 1 s of clean-up at exit (NOTES.md: 速さ)

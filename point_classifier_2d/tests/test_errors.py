@@ -31,7 +31,18 @@ def test_missing_file(run_main, tmp_path, script):
     missing = str(tmp_path / "linaer.csv")
     extra = ["simple"] if script is train else []
     code, _, err = run_main(script.main, missing, *extra)
-    assert_one_line_error(code, err, "linaer.csv", "no such file")
+    assert_one_line_error(code, err, f"data file not found: {missing} (looked for {missing})",
+                          "curve.csv, linear.csv, random.csv")
+
+
+@pytest.mark.parametrize("typed, meant", [("./data/linaer.csv", "./data/linear.csv"),
+                                          ("linear.csv", "data/linear.csv"), ("curve", "data/curve.csv")])
+def test_a_file_not_found_names_where_it_looked_and_the_file_meant(run_main, monkeypatch, typed, meant):
+    """As the reader types it, from the chapter's folder: the absolute path looked at, the data files there."""
+    monkeypatch.chdir(CHAPTER_DIR)
+    code, _, err = run_main(train.main, typed, "simple")
+    assert_one_line_error(code, err, f"(looked for {CHAPTER_DIR / typed.removeprefix('./')})",
+                          "CSV files in data/: curve.csv, linear.csv, random.csv", f"(did you mean {meant}?)")
 
 
 @pytest.mark.parametrize("text, words", [
@@ -95,3 +106,31 @@ def test_error_through_uv_has_no_traceback():
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1] == (
         "error: unknown model 'complx': choose simple or complex")
+
+
+@pytest.mark.parametrize("edit, error, hint", [
+    # the README's exercise: fc1 gives 64, fc2 still takes 128
+    (("torch.nn.Linear(2, 128)", "torch.nn.Linear(2, 64)"),
+     "RuntimeError: addmm: mat1 and mat2 shapes cannot be multiplied (200x64 and 128x128)",
+     "data = self.fc2(data): fc2 is Linear(128, 128) and takes 128 numbers per row, but the data arriving has 64 "
+     "(200x64): make the layer before give 128, or fc2 take 64 (print(data.shape) before this line shows it)"),
+    # fc1's line removed from the complex model's forward
+    (("        data = self.fc1(data)\n        data = torch.relu(data)\n        data = self.fc2(data)",
+      "        data = torch.relu(data)\n        data = self.fc2(data)"),
+     "RuntimeError: addmm: mat1 and mat2 shapes cannot be multiplied (200x2 and 128x128)",
+     "data = self.fc2(data): fc2 is Linear(128, 128) and takes 128 numbers per row, but the data arriving has 2 "
+     "(200x2): make the layer before give 128, or fc2 take 2 (print(data.shape) before this line shows it); "
+     "fc1 is made in __init__ but forward never uses it"),
+])
+def test_a_shape_error_ends_with_a_hint_naming_the_readers_line(tmp_path, edit, error, hint):
+    """Python's traceback as the README shows it, then one line: the line to look at, and why."""
+    from booktools.testing import run_edited
+
+    result = run_edited(CHAPTER_DIR, tmp_path, [("src/train.py", *edit)], "train.py", "./data/curve.csv",
+                        "complex", "--epochs", "2", "--no-show")
+    lines = result.stderr.splitlines()
+    assert result.returncode == 1 and lines[0] == "Traceback (most recent call last):"
+    code = (tmp_path / "src" / "train.py").read_text(encoding="utf-8").splitlines()
+    fc2 = max(n for n, line in enumerate(code, start=1) if line.strip() == "data = self.fc2(data)")
+    assert f'/src/train.py", line {fc2}, in forward' in result.stderr
+    assert lines[-2] == error and lines[-1] == f"hint: src/train.py line {fc2}, {hint}"

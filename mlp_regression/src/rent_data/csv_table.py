@@ -2,10 +2,14 @@
 
 import csv
 import math
+from pathlib import Path
 
 import numpy as np
 
 from booktools.cli import fail
+from booktools.hints import missing_file
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"  # the chapter's data/
 
 
 def read_table(path, columns, min_rows):
@@ -14,8 +18,8 @@ def read_table(path, columns, min_rows):
     try:
         with open(path, encoding="utf-8", newline="") as f:
             rows = list(csv.reader(f))
-    except FileNotFoundError:
-        fail(f"data file not found: {path}")
+    except FileNotFoundError:  # where it looked, and the CSV files there and in data/
+        fail(missing_file(path, also=[DATA_DIR]))
     except (OSError, UnicodeDecodeError) as e:
         fail(f"cannot read {path}: {e}")
     if not any(cell.strip() for row in rows for cell in row):

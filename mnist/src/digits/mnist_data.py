@@ -1,5 +1,6 @@
 """Load MNIST once into tensors (no PIL image per item, no per-epoch Python loop per image)."""
 
+import difflib
 import math
 import socket
 from pathlib import Path
@@ -27,6 +28,20 @@ def find_root(data_dir):
     return None
 
 
+def what_is_there(data_dir):
+    """What a --data-dir without the four files holds: no such folder (and a folder of a close
+    name), or the MNIST files found in it and below it (.gz ones not yet unpacked, say)."""
+    folder = data_dir.absolute()
+    if not folder.is_dir():
+        siblings = [entry.name for entry in folder.parent.iterdir() if entry.is_dir()] if folder.parent.is_dir() else []
+        close = difflib.get_close_matches(folder.name, siblings, n=1, cutoff=0.6)
+        return "no such folder" + (f"; did you mean {folder.parent / close[0]}?" if close else "")
+    found = sorted({entry.name for place in (folder, folder / "MNIST", folder / "MNIST" / "raw", folder / "raw")
+                    if place.is_dir() for entry in place.iterdir()
+                    if entry.is_file() and entry.name.startswith(tuple(name[:10] for name in FILE_NAMES))})
+    return f"found there: {', '.join(found)}" if found else "none of them there or below"
+
+
 def load_mnist(data_dir, train, digits=None):
     """Return (images, labels): float32 N x 1 x 28 x 28 in [0, 1] and int64 labels 0-9
     (only the images of `digits` when given: picked before the conversion to floats).
@@ -42,8 +57,9 @@ def load_mnist(data_dir, train, digits=None):
     if root is None and data_dir.resolve() != DEFAULT_DATA_DIR.resolve():
         # torchvision would make <data_dir>/MNIST/raw/ and try to download into it: stop first.
         fail(f"could not load MNIST from {data_dir}: the four IDX files ({RAW_FILES}) are not in "
-             f"{data_dir / 'MNIST' / 'raw'}/; put them there or pass the folder that holds them as --data-dir "
-             f"(without --data-dir, MNIST is downloaded into {DEFAULT_DATA_DIR})")
+             f"{data_dir.absolute() / 'MNIST' / 'raw'}/ ({what_is_there(data_dir)}); put them there or pass "
+             f"the folder that holds them as --data-dir (without --data-dir, MNIST is downloaded into "
+             f"{DEFAULT_DATA_DIR}{'; it holds all four already' if find_root(DEFAULT_DATA_DIR) else ''})")
     old_timeout = socket.getdefaulttimeout()
     socket.setdefaulttimeout(15)  # a dead network fails within ~30 s (2 mirrors), never hangs for minutes
     try:

@@ -2,11 +2,10 @@
 and those of train_mlp.py and train_cnn.py. The rest of the command line (one-line errors,
 seed, device and threads, Ctrl-C) is booktools.cli, the same in every chapter."""
 
-import argparse
 import shlex
 from pathlib import Path
 
-from booktools.cli import Parser, add_figure_flags, positive_float, positive_int
+from booktools.cli import Parser, add_figure_flags, output_type, positive_float, positive_int
 from booktools.records import add_compare_flags
 
 # Flags that change neither what is learned nor how it is learned: left out of figure titles,
@@ -44,19 +43,17 @@ def training_parser(script, description, epochs, lr, batch_size, model_file, par
                         help="randomly rotate, shift, zoom, thicken or blur every training batch")
     parser.add_argument("--subset", type=positive_int, default=None,
                         help="train on only N images first (a quick check that learning works)")
-    parser.add_argument("--save-model", type=model_path, default=model_file,
+    parser.add_argument("--save-model", type=model_path(parser.chapter_dir / "outputs"), default=model_file,
                         help="where to write the trained model (.pth)")
     add_common_flags(parser, live=True)
     add_compare_flags(parser, partner=partner)
     return parser
 
 
-def model_path(text):
-    """argparse type for --save-model: only .pth/.pt, so a typo cannot overwrite other files."""
-    path = Path(text)
-    if path.suffix.lower() not in (".pth", ".pt"):
-        raise argparse.ArgumentTypeError(f"--save-model needs a .pth file name, got {text!r}")
-    return path
+def model_path(outputs_dir):
+    """argparse type for --save-model: only .pth/.pt, so a typo cannot overwrite other files; its
+    folder must exist (outputs/ is made), as for --save and --gif."""
+    return output_type("--save-model", (".pth", ".pt"), outputs_dir)
 
 
 def typed(path, chapter_dir=None):
