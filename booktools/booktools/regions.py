@@ -28,7 +28,8 @@ class Grid:
 
         with torch.no_grad():
             out = model(self.inputs)
-        return out.numpy().reshape(self.size, self.size, -1).squeeze(-1)
+        out = out.numpy().reshape(self.size, self.size, -1)
+        return out[..., 0] if out.shape[-1] == 1 else out
 
     def boundary(self, values, level=0.5):
         """The line segments where values (one per grid point) cross the level."""

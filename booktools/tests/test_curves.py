@@ -196,3 +196,18 @@ def test_an_annotation_is_put_where_its_text_covers_no_curve():
     box = Text.get_window_extent(note, fig.canvas.get_renderer())  # its text (the arrow crosses)
     assert curve_points_in(box, [ax]) == 0 and len(ax.texts) == 1
     plt.close(fig)
+
+
+def test_a_grid_gives_one_map_per_output_of_the_model():
+    """booktools.regions.Grid: a model of one output gives one map over the grid, a model of
+    several (class scores) one map each; to_inputs turns the plot's points into the inputs."""
+    torch = pytest.importorskip("torch")
+    from booktools.regions import Grid
+
+    grid = Grid((0, 1), (0, 2), 5, to_inputs=lambda points: points * [1, 0.5])  # both inputs in 0..1
+    one = grid.outputs(lambda x: x.sum(dim=1, keepdim=True))
+    assert one.shape == (5, 5) and one[-1, -1] == pytest.approx(2) and one[0, 0] == 0
+    three = grid.outputs(lambda x: torch.stack([x[:, 0], x[:, 1], -x[:, 0]], dim=1))
+    assert three.shape == (5, 5, 3)
+    assert three[0, -1].tolist() == pytest.approx([1, 0, -1])  # x across, y up
+    assert grid.extent == (0, 1, 0, 2)
