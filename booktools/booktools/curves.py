@@ -213,7 +213,7 @@ def place_texts(panels, values):
 
 def write_last_values(panels, values):
     """The last value of every curve, in its colour, right of where the curves end; moved up or
-    down just enough that no two overlap."""
+    down just enough that no two overlap and all stay inside the panel."""
     fig = panels[0].ax.figure
     entries = []
     for panel in panels:
@@ -233,6 +233,10 @@ def write_last_values(panels, values):
     entries.sort(key=lambda entry: entry[0])
     wanted = [entry[0] for entry in entries]
     placed = spread(wanted, height)
+    # Kept inside the panel: values near an edge (a loss near 0) move up or down together.
+    box = panels[0].ax.bbox
+    shift = max(box.y0 + height / 2 - placed[0], 0) or min(box.y1 - height / 2 - placed[-1], 0)
+    placed = [y + shift for y in placed]
     texts = []
     widen_for_labels(entries)
     for (y_px, panel, curve, x, value), y in zip(entries, placed):

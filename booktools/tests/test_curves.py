@@ -211,3 +211,18 @@ def test_a_grid_gives_one_map_per_output_of_the_model():
     assert three.shape == (5, 5, 3)
     assert three[0, -1].tolist() == pytest.approx([1, 0, -1])  # x across, y up
     assert grid.extent == (0, 1, 0, 2)
+
+
+def test_last_values_near_the_bottom_of_a_linear_panel_stay_inside_it(two_panels):
+    """Two losses ending close to 0 on a panel from 0: moved apart, both still inside the panel."""
+    fig, _, right = two_panels
+    panel = CurvePanel(right, [TRAIN, TEST], epochs=1000, first_epoch=1, scale="linear")
+    values = {"train loss": decay(1000, start=1.4, end=0.0121), "test loss": decay(1000, start=1.35, end=0.0099)}
+    draw_curves([panel], values, final=True)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in panel.texts]
+    assert len(boxes) == 2 and not boxes[0].overlaps(boxes[1])
+    frame = right.get_window_extent(renderer)
+    for box in boxes:
+        assert frame.y0 <= box.y0 and box.y1 <= frame.y1
