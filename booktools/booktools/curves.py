@@ -24,6 +24,7 @@ EARLIER_COLORS = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:brown",
 # Earlier runs' line styles on a panel of several curves (each curve keeps its colour).
 EARLIER_STYLES = ["--", ":", "-."]
 LABEL_ZONE = 0.14  # the part of the x axis right of the last epoch, where the last values are written
+TICK_STEPS = [1, 2, 2.5, 5, 10]  # epochs ticked in round steps (200, not 150), as matplotlib's default axis does
 LEGEND_LINES = 2   # a legend label longer than its panel is wrapped onto this many lines, then cut
 
 
@@ -114,7 +115,7 @@ class CurvePanel:
         span = max(self.last_epoch - self.first_epoch, 1)
         right = self.last_epoch + (LABEL_ZONE * span if self.last_values else 0.02 * span)
         ax.set_xlim(self.first_epoch - 0.02 * span, right)
-        ax.xaxis.set_major_locator(ticks_up_to(self.last_epoch, MaxNLocator(integer=True)))
+        ax.xaxis.set_major_locator(ticks_up_to(self.last_epoch, MaxNLocator(integer=True, steps=TICK_STEPS)))
 
     def set_data(self, values):
         """This run's curves so far ({name: values per epoch}); the y range holds them and the

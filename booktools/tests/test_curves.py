@@ -226,3 +226,14 @@ def test_last_values_near_the_bottom_of_a_linear_panel_stay_inside_it(two_panels
     frame = right.get_window_extent(renderer)
     for box in boxes:
         assert frame.y0 <= box.y0 and box.y1 <= frame.y1
+
+
+@pytest.mark.parametrize("epochs, first_epoch, step", [(1000, 1, 200), (20001, 0, 2500), (300, 1, 50)])
+def test_epochs_are_ticked_in_round_steps(epochs, first_epoch, step):
+    fig, ax = plt.subplots(figsize=(5.5, 4))
+    panel = CurvePanel(ax, [LOSS], epochs=epochs, first_epoch=first_epoch)
+    draw_curves([panel], {"loss": decay(epochs)}, final=True)
+    fig.canvas.draw()
+    ticks = ax.get_xticks()
+    assert len(ticks) >= 4 and all(tick % step == 0 for tick in ticks), ticks
+    plt.close(fig)
