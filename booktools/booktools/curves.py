@@ -13,6 +13,7 @@ matplotlib is imported inside the functions: `--help` answers without it.
 """
 import math
 import textwrap
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,6 +26,7 @@ EARLIER_COLORS = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:brown",
 EARLIER_STYLES = ["--", ":", "-."]
 LABEL_ZONE = 0.14  # the part of the x axis right of the last epoch, where the last values are written
 TICK_STEPS = [1, 2, 2.5, 5, 10]  # epochs ticked in round steps (200, not 150), as matplotlib's default axis does
+LAID_OUT = weakref.WeakSet()  # the figures place_texts has laid out: each once
 LEGEND_LINES = 2   # a legend label longer than its panel is wrapped onto this many lines, then cut
 
 
@@ -196,12 +198,15 @@ def draw_curves(panels, values, final=False):
 def place_texts(panels, values):
     """The panels' text: each curve's last value right of its end (clear of each other), and
     each panel's legend, wrapped to fit its panel and placed clear of the curves and the values.
-    The figure is laid out first (tight_layout, unless it lays itself out): the places depend on
-    the panels' sizes. Call it when the figure is made (values {}: the legend of the earlier
-    runs) and at the end. Returns the artists."""
+    The first call lays the figure out (tight_layout, unless it lays itself out): the places
+    depend on the panels' sizes. Later calls keep that layout, so a live view's last frame (the
+    final figure, drawn at the GIF's dpi) does not jump. Call it when the figure is made (values
+    {}: the legend of the earlier runs) and at the end. Returns the artists."""
     fig = panels[0].ax.figure
-    if fig.get_layout_engine() is None or type(fig.get_layout_engine()).__name__ == "PlaceHolderLayoutEngine":
+    engine = fig.get_layout_engine()
+    if fig not in LAID_OUT and (engine is None or type(engine).__name__ == "PlaceHolderLayoutEngine"):
         fig.tight_layout()
+        LAID_OUT.add(fig)
     artists = []
     for panel in panels:
         if panel.twin_of is None:

@@ -237,3 +237,18 @@ def test_epochs_are_ticked_in_round_steps(epochs, first_epoch, step):
     ticks = ax.get_xticks()
     assert len(ticks) >= 4 and all(tick % step == 0 for tick in ticks), ticks
     plt.close(fig)
+
+
+def test_a_figure_is_laid_out_once_so_its_last_frame_does_not_jump():
+    """A live view makes the figure at the window's dpi and draws its GIF frames at another; the
+    last frame (the final figure, with its last values) keeps the panels where they were."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11.5, 5.2), dpi=100)
+    left.set_title("two lines\nof title")
+    panel = CurvePanel(right, [TRAIN, TEST], epochs=1000, first_epoch=1, scale="linear")
+    place_texts([panel], {})
+    laid_out = [ax.get_position().bounds for ax in fig.axes]
+    assert abs(laid_out[0][0] - 0.125) > 0.01  # tight_layout moved the panels
+    fig.set_dpi(80)
+    draw_curves([panel], {"train loss": decay(1000), "test loss": decay(1000, end=0.002)}, final=True)
+    assert [ax.get_position().bounds for ax in fig.axes] == laid_out
+    plt.close(fig)
