@@ -7,7 +7,7 @@ import numpy as np
 import torch
 
 from booktools.curves import Curve, CurvePanel, draw_curves, place_texts
-from booktools.describe import layer_sizes, optimizer_text
+from booktools.describe import activations, layer_sizes, optimizer_text
 from booktools.figures import finish_run
 from booktools.live import LiveView, wanted
 from booktools.regions import Grid
@@ -22,8 +22,6 @@ SHADE_WEAKEST, SHADE_STRONGEST, SHADE_STEPS = 0.06, 0.42, 8
 # Four decimals, as train.py prints the losses.
 CURVES = [Curve("training loss", "training", "tab:blue", fmt="{:.4f}"),
           Curve("validation loss", "validation", "tab:orange", fmt="{:.4f}")]
-ACTIVATIONS = {"relu": "ReLU", "leaky_relu": "LeakyReLU", "gelu": "GELU", "elu": "ELU", "silu": "SiLU",
-               "sigmoid": "sigmoid", "tanh": "tanh"}
 
 
 def start_live_view(model, loss_function, data, args):
@@ -122,25 +120,6 @@ def model_words(model, data):
         return f"linear model ({sizes})" if sizes else type(model).__name__
     found = activations(model, torch.from_numpy(data.val_x[:1]))
     return f"{hidden} hidden layer{'s' * (hidden > 1)} ({sizes}, {', '.join(found) or 'no activation'})"
-
-
-def activations(model, inputs):
-    """The activation functions forward() calls (torch.relu, nn.ReLU, x.tanh() ...), in order:
-    no layer holds torch.relu, so the model runs once and its calls are noted."""
-    from torch.overrides import TorchFunctionMode
-
-    found = []
-
-    class NoteCalls(TorchFunctionMode):
-        def __torch_function__(self, func, types, args=(), kwargs=None):
-            name = ACTIVATIONS.get(getattr(func, "__name__", ""))
-            if name and name not in found:
-                found.append(name)
-            return func(*args, **(kwargs or {}))
-
-    with torch.no_grad(), NoteCalls():
-        model(inputs)
-    return found
 
 
 def plane_title(words, data, wrong):
