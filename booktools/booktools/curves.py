@@ -206,6 +206,7 @@ def place_texts(panels, values):
     engine = fig.get_layout_engine()
     if fig not in LAID_OUT and (engine is None or type(engine).__name__ == "PlaceHolderLayoutEngine"):
         fig.tight_layout()
+        fig.set_layout_engine(None)  # tight_layout leaves a placeholder, which makes savefig draw twice
         LAID_OUT.add(fig)
     artists = []
     for panel in panels:

@@ -252,3 +252,18 @@ def test_a_figure_is_laid_out_once_so_its_last_frame_does_not_jump():
     draw_curves([panel], {"train loss": decay(1000), "test loss": decay(1000, end=0.002)}, final=True)
     assert [ax.get_position().bounds for ax in fig.axes] == laid_out
     plt.close(fig)
+
+
+def test_a_laid_out_figure_is_drawn_once_when_saved():
+    """tight_layout leaves the figure a layout engine (a placeholder), and savefig then draws
+    it twice (once only to lay it out): the laid-out figure is saved in one draw."""
+    import io
+
+    fig, ax = plt.subplots()
+    panel = CurvePanel(ax, [LOSS], epochs=10)
+    place_texts([panel], {})
+    draws = []
+    fig.canvas.mpl_connect("draw_event", draws.append)
+    fig.savefig(io.BytesIO(), format="png")
+    assert len(draws) == 1
+    plt.close(fig)
