@@ -7,8 +7,8 @@ then is checked on the validation data.
 
 main() follows the article's steps: data, hyperparameters, model / loss function /
 optimizer, the training loop, validation. Beside it: figures/training.py (the figures,
-live and final, and the Watch that keeps the losses per epoch) and the booktools package
-that every chapter shares (flags, seed, Ctrl-C, run records in runs/, --compare).
+live and final) and the booktools package that every chapter shares (flags, seed, Ctrl-C,
+the live view that keeps the losses, run records in runs/, --compare).
 --seed sets the model's random initial weights; the data itself is fixed by --data-seed
 (random_state of make_blobs and train_test_split, 42 as in the article).
 """
@@ -26,7 +26,7 @@ from booktools.records import add_compare_flags, start_record
 from booktools.torch_setup import one_cpu_thread, seed_everything
 from dump_points import add_data_args, check_data_args, make_data
 from figures.points import plot_data
-from figures.training import Watch, show_results, start_live_view
+from figures.training import show_results, start_live_view
 
 # The article's hyperparameters (the defaults of --epochs and --lr).
 NUM_EPOCHS = 1000
@@ -61,17 +61,16 @@ def main(argv=None):
 
     # Training (watched by our figures; Ctrl-C stops it and goes on with what was learned)
     points = plot_data(train_data, val_data, train_labels, val_labels, scaler, class_num)
-    watch = Watch(model, loss_function, val_data, val_labels,
-                  start_live_view(model, points, args))
-    train_model(model, loss_function, optimizer, train_data, train_labels, num_epochs, watch)
-    watch.finish()
+    live = start_live_view(model, loss_function, points, args)  # keeps both losses, draws the figure
+    train_model(model, loss_function, optimizer, train_data, train_labels, num_epochs, live)
+    live.finish()
 
     # Validation
     validate(model, loss_function, val_data, val_labels)
 
     # Ours: classify the reader's points (the article's yellow point), draw the figure
     predictions = predict_points(model, scaler, args.predict)
-    show_results(model, points, watch.history, predictions, args)
+    show_results(model, points, live, predictions, args)
 
 
 def parse_args(argv):
@@ -109,8 +108,8 @@ def parse_args(argv):
     return args
 
 
-@keep_results_on_ctrl_c("watch")  # 本との違い: Ctrl-C goes on to validation and the figure with what was learned
-def train_model(model, loss_function, optimizer, train_data, train_labels, num_epochs, watch):
+@keep_results_on_ctrl_c("live")  # 本との違い: Ctrl-C goes on to validation and the figure with what was learned
+def train_model(model, loss_function, optimizer, train_data, train_labels, num_epochs, live):
     for epoch in range(num_epochs):
         # Reset the gradients the optimizer holds
         optimizer.zero_grad()
@@ -125,7 +124,7 @@ def train_model(model, loss_function, optimizer, train_data, train_labels, num_e
 
         if (epoch + 1) % 100 == 0:
             print(f"Epoch: {epoch + 1}, Loss: {loss.item():.4f}")
-        watch(epoch, loss)  # 本との違い: records the losses for the figures, redraws the live view
+        live.update(epoch, loss.item())  # 本との違い: keeps both losses for the figures, redraws the live view
 
 
 def validate(model, loss_function, val_data, val_labels):

@@ -1,14 +1,17 @@
-"""What the figures say (colour key, ringed mistakes, the run's flags in the title), where
-the README's commands write, and that --help answers without loading matplotlib."""
+"""What the figures say (colour key, ringed mistakes, what ran in the titles: the flags and
+code changed, the model's layers, the optimizer), where the README's commands write, and that
+--help answers without loading matplotlib."""
 import re
+import runpy
 import shlex
+import shutil
 import subprocess
 import sys
 
 import pytest
 
+import booktools.figures
 import figures.points as points_figures
-import figures.training as training_figures
 import train
 from conftest import CHAPTER_DIR
 
@@ -18,8 +21,8 @@ def figures(monkeypatch):
     """The figures the scripts would show or save, kept for the test to read."""
     kept = []
     monkeypatch.setattr(points_figures, "show_or_save", lambda fig, *args: kept.append(fig))
-    monkeypatch.setattr(training_figures, "save_figure", lambda fig, *args: None)
-    monkeypatch.setattr(training_figures, "show_figure", lambda fig, *args: kept.append(fig))
+    monkeypatch.setattr(booktools.figures, "save_figure", lambda fig, *args: None)
+    monkeypatch.setattr(booktools.figures, "show_figure", lambda fig, *args: kept.append(fig))
     return kept
 
 
@@ -37,7 +40,7 @@ def test_misclassified_points_are_ringed_and_counted(figures, capsys):
     assert len(ring.get_offsets()) == wrong
     assert f"validation: {wrong} of 100 misclassified (ringed)" in plane.get_title()
     assert "misclassified" in [t.get_text() for t in plane.get_legend().get_texts()]
-    assert figures[0].get_suptitle() == "train.py --epochs 100"
+    assert figures[0].get_suptitle() == "train.py: epochs 100"
 
 
 def test_shading_has_a_colour_key_from_a_guess_to_certainty(figures):
@@ -52,12 +55,54 @@ def test_shading_has_a_colour_key_from_a_guess_to_certainty(figures):
     assert plane_colours <= key_colours and len(plane_colours) > 3
 
 
-def test_the_title_names_the_flags_that_changed_the_run(figures):
+def test_the_titles_say_what_ran(figures):
     train.main(["--epochs", "30", "--lr", "0.1", "--hidden", "4", "--no-show",
                 "--predict", "1", "2"])
-    assert figures[0].get_suptitle() == "train.py --epochs 30 --lr 0.1 --hidden 4"
+    plane, loss, _ = figures[0].axes
+    assert figures[0].get_suptitle() == "train.py: epochs 30, lr 0.1, hidden 4"  # --predict only adds a star
+    assert plane.get_title().startswith("Decision regions: 1 hidden layer (2-4-3, ReLU)\n")
+    assert loss.get_title() == "Loss (SGD lr=0.1)"
     train.main(["--no-show", "--epochs", "1000", "--no-live"])  # the defaults, spelled out
+    plane, loss, _ = figures[1].axes
     assert figures[1].get_suptitle() == "train.py (default settings)"
+    assert plane.get_title().startswith("Decision regions: linear model (2-3)\n")
+    assert loss.get_title() == "Loss (SGD lr=0.01)"
+
+
+HIDDEN_LAYER = ("""        self.fc1 = nn.Linear(input_size, 4)
+        self.fc2 = nn.Linear(4, output_size)
+
+    def forward(self, x):
+        x = self.fc1(x)
+        x = ACTIVATION
+        return self.fc2(x)
+""")
+
+
+@pytest.mark.parametrize("old, new, plane_title, loss_title", [
+    ("lr=learning_rate)", "lr=0.1)", "linear model (2-3)", "Loss (SGD lr=0.1)"),
+    ("optim.SGD(", "optim.Adam(", "linear model (2-3)", "Loss (Adam lr=0.01)"),
+    ("        self.fc = nn.Linear(input_size, output_size)\n\n    def forward(self, x):\n        return self.fc(x)\n",
+     HIDDEN_LAYER.replace("ACTIVATION", "torch.relu(x)"), "1 hidden layer (2-4-3, ReLU)", "Loss (SGD lr=0.01)"),
+    ("        self.fc = nn.Linear(input_size, output_size)\n\n    def forward(self, x):\n        return self.fc(x)\n",
+     HIDDEN_LAYER.replace("ACTIVATION", "x"), "1 hidden layer (2-4-3, no activation)", "Loss (SGD lr=0.01)"),
+])
+def test_the_titles_follow_an_edit_of_the_code(figures, tmp_path, old, new, plane_title, loss_title):
+    """The reader edits src/train.py (not a flag): the figure says what ran."""
+    copy = tmp_path / "chapter"
+    shutil.copytree(CHAPTER_DIR / "src", copy / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(CHAPTER_DIR / "src.sha256", copy)
+    script = copy / "src" / "train.py"
+    runpy.run_path(str(script), run_name="as_shipped")["main"](["--epochs", "20", "--no-show"])
+    code = script.read_text(encoding="utf-8")
+    assert code.count(old) == 1
+    script.write_text(code.replace(old, new), encoding="utf-8")
+    runpy.run_path(str(script), run_name="edited")["main"](["--epochs", "20", "--no-show"])
+    assert figures[0].get_suptitle() == "train.py: epochs 20"
+    plane, loss, _ = figures[1].axes
+    assert figures[1].get_suptitle().startswith("train.py: epochs 20, train.py: ")  # the edit, in words
+    assert plane.get_title().startswith(f"Decision regions: {plane_title}\n")
+    assert loss.get_title() == loss_title
 
 
 def test_gif_into_the_chapters_outputs_folder_makes_the_folder(tmp_path, monkeypatch, capsys):

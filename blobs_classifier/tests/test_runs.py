@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-import figures.training as train_figures
+import booktools.figures
 import runs
 import train
 from booktools import records
@@ -29,7 +29,7 @@ def train_run(capsys, tmp_path):
 @pytest.fixture
 def final_figure(monkeypatch):
     shown = {}
-    monkeypatch.setattr(train_figures, "show_figure", lambda fig, args: shown.update(figure=fig))
+    monkeypatch.setattr(booktools.figures, "show_figure", lambda fig, args: shown.update(figure=fig))
     return shown
 
 
@@ -77,8 +77,13 @@ def test_flag_and_code_changes_are_labelled(tmp_path):
 
 
 def legend_labels(figure):
-    loss = figure.axes[1]
-    return [line.get_label() for line in loss.lines if not line.get_label().startswith("_")]
+    """The loss panel's legend, each label on one line (a long one is wrapped)."""
+    return [text.get_text().replace("\n", " ") for text in figure.axes[1].get_legend().get_texts()]
+
+
+def earlier_curves(figure):
+    """The earlier runs' curves drawn behind this run's (unlabelled, dashed or dotted)."""
+    return [line for line in figure.axes[1].lines if line.get_label() == "_nolegend_"]
 
 
 def test_compare_draws_earlier_runs_labelled(train_run, final_figure):
@@ -86,25 +91,25 @@ def test_compare_draws_earlier_runs_labelled(train_run, final_figure):
     out, _ = train_run("--compare")
     assert "Compared with run 1: lr 0.1\n" in out  # the legend's label, printed
     # Each label says what that run has that the other has not (record.this_label()).
-    assert legend_labels(final_figure["figure"]) == [
-        "run 1: lr 0.1", "this run: lr 0.01 (training)", "this run: lr 0.01 (validation)"]
-    assert len(final_figure["figure"].axes[1].lines) == 4  # run 1's validation loss: dotted, unlabelled
+    assert legend_labels(final_figure["figure"]) == ["training", "validation", "this run: lr 0.01", "run 1: lr 0.1"]
+    behind = earlier_curves(final_figure["figure"])  # run 1's training and validation losses
+    assert [len(line.get_xdata()) for line in behind] == [20, 20]
+    assert [line.get_linestyle() for line in behind] == ["--", "--"]  # the style of run 1's legend line
 
 
 def test_compare_with_the_same_settings_and_view_flags_only(train_run, final_figure):
     train_run()
     out, _ = train_run("--predict", "1.5", "-3.0", "--compare")  # --predict only adds a star
     assert "Compared with run 1: same settings\n" in out
-    assert legend_labels(final_figure["figure"]) == [
-        "run 1: same settings", "this run (training)", "this run (validation)"]
+    assert legend_labels(final_figure["figure"]) == ["training", "validation", "this run", "run 1: same settings"]
 
 
 def test_compare_with_no_earlier_run_shows_this_run_only(train_run, final_figure):
     out, err = train_run("--compare", "3")
     assert "No earlier run of train.py in runs/ to compare with: showing this run only." in out
     assert err == ""
-    loss = final_figure["figure"].axes[1]
-    assert [line.get_label() for line in loss.lines] == ["training", "validation"]
+    assert legend_labels(final_figure["figure"]) == ["training", "validation"]
+    assert earlier_curves(final_figure["figure"]) == []
 
 
 def test_runs_py_table_and_figure_of_this_chapters_runs(train_run, capsys, tmp_path, monkeypatch):

@@ -1,15 +1,14 @@
+import json
 import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from sklearn.datasets import make_blobs
 
 import train
-
-CHAPTER_DIR = Path(__file__).resolve().parent.parent
+from conftest import CHAPTER_DIR
 RESULT = re.compile(r"^Validation Loss: (\d+\.\d{4}), Accuracy: (\d+\.\d{4})$", re.M)
 PREDICTION = re.compile(r"^\((.*)\) -> class (\d+) \(p=(\d\.\d\d)\)$", re.M)
 
@@ -95,7 +94,7 @@ def test_four_classes_and_one_feature_run(tmp_path, capsys):
     assert "out_features=4" in out and RESULT.search(out)
 
 
-def test_ctrl_c_still_shows_results(tmp_path, capsys, monkeypatch):
+def test_ctrl_c_still_shows_results(tmp_path, capsys, monkeypatch, runs_dir):
     calls = []
 
     def interrupt(*args, **kwargs):
@@ -106,6 +105,10 @@ def test_ctrl_c_still_shows_results(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(train.optim.SGD, "step", interrupt)
     out = run([], tmp_path, capsys)
     assert "Interrupted after 149 epochs" in out and RESULT.search(out)
+    # Both losses kept for the same epochs, the last one that ran included.
+    record = json.loads((runs_dir / "0001" / "record.json").read_text(encoding="utf-8"))
+    for name in ["training loss", "validation loss"]:
+        assert record["curves"][name]["epoch"] == list(range(1, 150))
 
 
 @pytest.mark.parametrize("args, words", [

@@ -13,6 +13,7 @@ matplotlib is imported inside the functions: `--help` answers without it.
 """
 import math
 import textwrap
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,6 +25,8 @@ EARLIER_COLORS = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:brown",
 # Earlier runs' line styles on a panel of several curves (each curve keeps its colour).
 EARLIER_STYLES = ["--", ":", "-."]
 LABEL_ZONE = 0.14  # the part of the x axis right of the last epoch, where the last values are written
+TICK_STEPS = [1, 2, 2.5, 5, 10]  # epochs ticked in round steps (200, not 150), as matplotlib's default axis does
+LAID_OUT = weakref.WeakSet()  # the figures place_texts has laid out: each once
 LEGEND_LINES = 2   # a legend label longer than its panel is wrapped onto this many lines, then cut
 
 
@@ -117,7 +120,7 @@ class CurvePanel:
         span = max(self.last_epoch - self.first_epoch, 1)
         right = self.last_epoch + (LABEL_ZONE * span if self.last_values else 0.02 * span)
         ax.set_xlim(self.first_epoch - 0.02 * span, right)
-        ax.xaxis.set_major_locator(ticks_up_to(self.last_epoch, MaxNLocator(integer=True)))
+        ax.xaxis.set_major_locator(ticks_up_to(self.last_epoch, MaxNLocator(integer=True, steps=TICK_STEPS)))
 
     def set_data(self, values):
         """This run's curves so far ({name: values per epoch}); the y range holds them and the
@@ -198,12 +201,16 @@ def draw_curves(panels, values, final=False):
 def place_texts(panels, values):
     """The panels' text: each curve's last value right of its end (clear of each other), and
     each panel's legend, wrapped to fit its panel and placed clear of the curves and the values.
-    The figure is laid out first (tight_layout, unless it lays itself out): the places depend on
-    the panels' sizes. Call it when the figure is made (values {}: the legend of the earlier
-    runs) and at the end. Returns the artists."""
+    The first call lays the figure out (tight_layout, unless it lays itself out): the places
+    depend on the panels' sizes. Later calls keep that layout, so a live view's last frame (the
+    final figure, drawn at the GIF's dpi) does not jump. Call it when the figure is made (values
+    {}: the legend of the earlier runs) and at the end. Returns the artists."""
     fig = panels[0].ax.figure
-    if fig.get_layout_engine() is None or type(fig.get_layout_engine()).__name__ == "PlaceHolderLayoutEngine":
+    engine = fig.get_layout_engine()
+    if fig not in LAID_OUT and (engine is None or type(engine).__name__ == "PlaceHolderLayoutEngine"):
         fig.tight_layout()
+        fig.set_layout_engine(None)  # tight_layout leaves a placeholder, which makes savefig draw twice
+        LAID_OUT.add(fig)
     artists = []
     for panel in panels:
         if panel.twin_of is None:
@@ -224,7 +231,8 @@ def fewer_ticks_where_they_touch(panel):
     renderer = ax.figure.canvas.get_renderer()
     size = ax.xaxis.get_major_ticks()[0].label1.get_fontsize()
     for bins in (10, 8, 6, 5, 4, 3, 2):
-        ax.xaxis.set_major_locator(ticks_up_to(panel.last_epoch, MaxNLocator(nbins=bins, integer=True)))
+        ax.xaxis.set_major_locator(ticks_up_to(panel.last_epoch, MaxNLocator(nbins=bins, integer=True,
+                                                                             steps=TICK_STEPS)))
         ticks = ax.xaxis.get_major_locator()()
         labels = ax.xaxis.get_major_formatter().format_ticks(ticks)
         centres = [ax.transData.transform((tick, 0))[0] for tick in ticks]
@@ -237,7 +245,7 @@ def fewer_ticks_where_they_touch(panel):
 
 def write_last_values(panels, values):
     """The last value of every curve, in its colour, right of where the curves end; moved up or
-    down just enough that no two overlap."""
+    down just enough that no two overlap and all stay inside the panel."""
     fig = panels[0].ax.figure
     entries = []
     for panel in panels:
@@ -257,6 +265,10 @@ def write_last_values(panels, values):
     entries.sort(key=lambda entry: entry[0])
     wanted = [entry[0] for entry in entries]
     placed = spread(wanted, height)
+    # Kept inside the panel: values near an edge (a loss near 0) move up or down together.
+    box = panels[0].ax.bbox
+    shift = max(box.y0 + height / 2 - placed[0], 0) or min(box.y1 - height / 2 - placed[-1], 0)
+    placed = [y + shift for y in placed]
     texts = []
     widen_for_labels(entries)
     for (y_px, panel, curve, x, value), y in zip(entries, placed):

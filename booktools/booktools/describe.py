@@ -1,6 +1,6 @@
 """A training run in words, read from the objects that ran (not from the flags, which the
-reader's edit of the code may bypass): the model's parameters and layer sizes, the
-optimizer and its learning rate.
+reader's edit of the code may bypass): the model's parameters, layer sizes and activation
+functions, the optimizer and its learning rate.
 
 torch is imported inside the functions: `--help` answers without it.
 """
@@ -30,6 +30,32 @@ def layer_sizes(model):
             linears += [layer.in_features] * (not linears) + [layer.out_features]
     parts = ([f"conv {'-'.join(map(str, convs))}"] if convs else []) + (["-".join(map(str, linears))] if linears else [])
     return ", ".join(parts) or None
+
+
+# The activation functions as a title names them, by the name of the torch function called.
+ACTIVATIONS = {"relu": "ReLU", "leaky_relu": "LeakyReLU", "gelu": "GELU", "elu": "ELU", "silu": "SiLU",
+               "sigmoid": "sigmoid", "tanh": "tanh"}
+
+
+def activations(model, inputs):
+    """The activation functions the model's forward() calls (torch.relu, nn.ReLU, x.tanh() ...),
+    in order ("ReLU"): no layer holds torch.relu, so the model runs once on inputs and its calls
+    are noted."""
+    import torch
+    from torch.overrides import TorchFunctionMode
+
+    found = []
+
+    class NoteCalls(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            name = ACTIVATIONS.get(getattr(func, "__name__", ""))
+            if name and name not in found:
+                found.append(name)
+            return func(*args, **(kwargs or {}))
+
+    with torch.no_grad(), NoteCalls():
+        model(inputs)
+    return found
 
 
 def optimizer_text(optimizer):

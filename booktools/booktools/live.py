@@ -93,10 +93,12 @@ class LiveView:
             self.draw_offscreen()
 
     def update(self, epoch, *values):
+        # Measured before any value is kept: Ctrl-C during a measure leaves no curve an epoch longer.
+        measured = [(name, float(measure())) for name, measure in self.measure.items()]
         for name, value in zip(self.passed, values):
             self.curves[name].append(float(value))
-        for name, measure in self.measure.items():
-            self.curves[name].append(float(measure()))
+        for name, value in measured:
+            self.curves[name].append(value)
         self.epoch = epoch
         self.epochs_done += 1
         if epoch in self.schedule and (self.window or self.gif is not None):

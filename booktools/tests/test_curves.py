@@ -216,4 +216,74 @@ def test_a_figure_drawn_once_fits_its_log_range_closer_than_whole_powers_of_ten(
         panel = CurvePanel(ax, [TRAIN, TEST], epochs=200, first_epoch=1, earlier=earlier, steady=is_steady)
         draw_curves([panel], values, final=True)
     assert steady.get_ylim() == pytest.approx((0.01, 10.0)) and fitted.get_ylim() == pytest.approx((0.02, 2.0))
+
+
+def test_a_grid_gives_one_map_per_output_of_the_model():
+    """booktools.regions.Grid: a model of one output gives one map over the grid, a model of
+    several (class scores) one map each; to_inputs turns the plot's points into the inputs."""
+    torch = pytest.importorskip("torch")
+    from booktools.regions import Grid
+
+    grid = Grid((0, 1), (0, 2), 5, to_inputs=lambda points: points * [1, 0.5])  # both inputs in 0..1
+    one = grid.outputs(lambda x: x.sum(dim=1, keepdim=True))
+    assert one.shape == (5, 5) and one[-1, -1] == pytest.approx(2) and one[0, 0] == 0
+    three = grid.outputs(lambda x: torch.stack([x[:, 0], x[:, 1], -x[:, 0]], dim=1))
+    assert three.shape == (5, 5, 3)
+    assert three[0, -1].tolist() == pytest.approx([1, 0, -1])  # x across, y up
+    assert grid.extent == (0, 1, 0, 2)
+
+
+def test_last_values_near_the_bottom_of_a_linear_panel_stay_inside_it(two_panels):
+    """Two losses ending close to 0 on a panel from 0: moved apart, both still inside the panel."""
+    fig, _, right = two_panels
+    panel = CurvePanel(right, [TRAIN, TEST], epochs=1000, first_epoch=1, scale="linear")
+    values = {"train loss": decay(1000, start=1.4, end=0.0121), "test loss": decay(1000, start=1.35, end=0.0099)}
+    draw_curves([panel], values, final=True)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in panel.texts]
+    assert len(boxes) == 2 and not boxes[0].overlaps(boxes[1])
+    frame = right.get_window_extent(renderer)
+    for box in boxes:
+        assert frame.y0 <= box.y0 and box.y1 <= frame.y1
+
+
+@pytest.mark.parametrize("epochs, first_epoch, step", [(1000, 1, 200), (20001, 0, 2500), (300, 1, 50)])
+def test_epochs_are_ticked_in_round_steps(epochs, first_epoch, step):
+    fig, ax = plt.subplots(figsize=(5.5, 4))
+    panel = CurvePanel(ax, [LOSS], epochs=epochs, first_epoch=first_epoch)
+    draw_curves([panel], {"loss": decay(epochs)}, final=True)
+    fig.canvas.draw()
+    ticks = ax.get_xticks()
+    assert len(ticks) >= 4 and all(tick % step == 0 for tick in ticks), ticks
+    plt.close(fig)
+
+
+def test_a_figure_is_laid_out_once_so_its_last_frame_does_not_jump():
+    """A live view makes the figure at the window's dpi and draws its GIF frames at another; the
+    last frame (the final figure, with its last values) keeps the panels where they were."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11.5, 5.2), dpi=100)
+    left.set_title("two lines\nof title")
+    panel = CurvePanel(right, [TRAIN, TEST], epochs=1000, first_epoch=1, scale="linear")
+    place_texts([panel], {})
+    laid_out = [ax.get_position().bounds for ax in fig.axes]
+    assert abs(laid_out[0][0] - 0.125) > 0.01  # tight_layout moved the panels
+    fig.set_dpi(80)
+    draw_curves([panel], {"train loss": decay(1000), "test loss": decay(1000, end=0.002)}, final=True)
+    assert [ax.get_position().bounds for ax in fig.axes] == laid_out
+    plt.close(fig)
+
+
+def test_a_laid_out_figure_is_drawn_once_when_saved():
+    """tight_layout leaves the figure a layout engine (a placeholder), and savefig then draws
+    it twice (once only to lay it out): the laid-out figure is saved in one draw."""
+    import io
+
+    fig, ax = plt.subplots()
+    panel = CurvePanel(ax, [LOSS], epochs=10)
+    place_texts([panel], {})
+    draws = []
+    fig.canvas.mpl_connect("draw_event", draws.append)
+    fig.savefig(io.BytesIO(), format="png")
+    assert len(draws) == 1
     plt.close(fig)

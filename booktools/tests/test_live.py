@@ -231,3 +231,24 @@ def test_save_gif_gives_each_frame_its_own_palette(tmp_path):
     # (one palette for both, the first frame's, would miss the reds by far)
     shared = Image.fromarray(reds).quantize(palette=Image.fromarray(blues).quantize(colors=256)).convert("RGB")
     assert np.abs(np.asarray(shared, dtype=int) - reds).mean() > 40
+
+
+def test_ctrl_c_while_a_curve_is_measured_leaves_every_curve_as_long():
+    """Ctrl-C lands in a measure (a validation loss is most of an epoch's work): that epoch
+    is kept in no curve, so the curves stay alike in length."""
+    calls = []
+
+    def validation_loss():
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return 0.5
+
+    live = LiveView(["training loss", "validation loss"], 5, measure={"validation loss": validation_loss})
+    try:
+        for epoch in range(5):
+            live.update(epoch, 1.0)
+    except KeyboardInterrupt:
+        pass
+    live.finish()
+    assert live.curves == {"training loss": [1.0, 1.0], "validation loss": [0.5, 0.5]}

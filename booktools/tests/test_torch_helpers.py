@@ -5,7 +5,7 @@ import random
 import numpy as np
 import pytest
 
-from booktools.describe import OptimizerWatch, count_parameters, layer_sizes, optimizer_text, print_model
+from booktools.describe import OptimizerWatch, activations, count_parameters, layer_sizes, optimizer_text, print_model
 from booktools.torch_setup import one_cpu_thread, pick_device, seed_everything
 
 torch = pytest.importorskip("torch")
@@ -98,3 +98,24 @@ def test_the_optimizer_a_loop_used_and_its_first_learning_rate():
         watch.stop()
     later = torch.optim.Adam([torch.zeros(1, requires_grad=True)], lr=0.003)
     assert optimizer_text(later) == "Adam lr=0.003" and optimizer_text(None) is None
+
+
+def test_the_activations_are_read_from_what_forward_calls():
+    """torch.relu in forward() (no layer holds it), an nn.ReLU layer, a tensor's method: each is
+    found, once, in the order called; a model without any has none."""
+    nn = torch.nn
+
+    class Functions(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1, self.fc2 = nn.Linear(2, 4), nn.Linear(4, 3)
+
+        def forward(self, x):
+            x = torch.relu(self.fc1(x))
+            return self.fc2(x).tanh() + torch.relu(x).sum()
+
+    x = torch.zeros(5, 2)
+    assert activations(Functions(), x) == ["ReLU", "tanh"]
+    assert activations(nn.Sequential(nn.Linear(2, 4), nn.GELU(), nn.Linear(4, 1), nn.Sigmoid()), x) == ["GELU", "sigmoid"]
+    assert activations(nn.Sequential(nn.Linear(2, 4), nn.Linear(4, 1)), x) == []
+    assert torch.is_grad_enabled()  # as it was
