@@ -27,6 +27,13 @@ def earlier_run(number_, values_by_name, first=0, label=None):
     return (label or f"run {number_}: lr 0.0{number_}", {"number": number_, "curves": curves})
 
 
+@pytest.fixture(autouse=True)
+def close_figures():
+    """No figure left open for the next test (other files check that none is)."""
+    yield
+    plt.close("all")
+
+
 @pytest.fixture
 def two_panels():
     """A figure laid out like a chapter's: a panel with its legend outside on the left, the
