@@ -16,15 +16,16 @@ uv run ./src/train.py --save images/train.png                                   
 uv run ./src/train.py --predict 1.5 -3.0 --predict -2.5 9.0 --save images/train_predict.png  # run 2
 uv run ./src/train.py --hidden 16 --compare --save images/train_hidden16_compare.png      # run 3
 uv run ./src/runs.py
-uv run ./src/train.py --gif images/train.gif                                              # run 4
+uv run ./src/train.py --hidden 16 --neurons --save images/train_hidden16_neurons.png       # run 4
+uv run ./src/train.py --gif images/train.gif                                              # run 5
 # Exercises: the learning rate, the epochs.
-uv run ./src/train.py --lr 0.1                                                             # run 5
-uv run ./src/train.py --lr 0.001 --compare 2 --save images/train_learning_rates.png       # run 6
-uv run ./src/train.py --epochs 100 --compare --save images/train_epochs100.png            # run 7
-uv run ./src/train.py --epochs 5000 --predict 1.5 -3.0 --predict -2.5 9.0                 # run 8
+uv run ./src/train.py --lr 0.1                                                             # run 6
+uv run ./src/train.py --lr 0.001 --compare 2 --save images/train_learning_rates.png       # run 7
+uv run ./src/train.py --epochs 100 --compare --save images/train_epochs100.png            # run 8
+uv run ./src/train.py --epochs 5000 --predict 1.5 -3.0 --predict -2.5 9.0                 # run 9
 # The number of classes, of features (the README's last figure).
-uv run ./src/train.py --classes 4                                                          # run 9
-uv run ./src/train.py --classes 4 --hidden 16 --compare                                    # run 10
-uv run ./src/train.py --classes 5                                                          # run 11
-uv run ./src/train.py --classes 5 --lr 0.1 --compare                                       # run 12
-uv run ./src/train.py --features 3 --predict 1 2 3 --save images/train_features3.png      # run 13
+uv run ./src/train.py --classes 4                                                          # run 10
+uv run ./src/train.py --classes 4 --hidden 16 --compare                                    # run 11
+uv run ./src/train.py --classes 5                                                          # run 12
+uv run ./src/train.py --classes 5 --lr 0.1 --compare                                       # run 13
+uv run ./src/train.py --features 3 --predict 1 2 3 --save images/train_features3.png      # run 14

@@ -23,6 +23,7 @@ import torch.optim as optim
 from booktools.cli import Parser, add_figure_flags, exit_now, fail, keep_results_on_ctrl_c
 from booktools.describe import print_model
 from booktools.records import add_compare_flags, start_record
+from booktools.regions import add_neurons_flag
 from booktools.torch_setup import one_cpu_thread, seed_everything
 from dump_points import add_data_args, check_data_args, make_data
 from figures.points import plot_data
@@ -90,6 +91,7 @@ def parse_args(argv):
                         help=f"seed for the model's initial weights (default {SEED})")
     parser.view_flags.add("predict")  # where the stars go, not what is learned
     add_figure_flags(parser, live=True)
+    add_neurons_flag(parser)
     add_compare_flags(parser)
     args = parser.parse_args(argv)
     check_data_args(args)
@@ -99,6 +101,8 @@ def parse_args(argv):
         fail(f"--lr must be a positive number, got {args.lr}")
     if args.hidden is not None and args.hidden <= 0:
         fail(f"--hidden must be positive, got {args.hidden}")
+    if args.neurons and args.features != 2:
+        fail(f"--neurons draws each neuron over the plane of 2 features; with --features {args.features} there is none")
     for point in args.predict or []:
         if len(point) != args.features:
             fail(f"--predict needs {args.features} numbers (one per feature), got {len(point)}")

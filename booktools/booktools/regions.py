@@ -101,16 +101,18 @@ class NeuronMaps:
         columns = min(shown, max([units for _, units in self.hidden], default=shown))
         outputs = len(output_names)
         cells = spec.subgridspec(rows + 1, columns + 1 + outputs, wspace=0.1, hspace=0.3,
-                                 height_ratios=[0.12] + [1] * rows, width_ratios=[1] * columns + [0.4] + [1.3] * outputs)
+                                 height_ratios=[0.22] + [1] * rows, width_ratios=[1] * columns + [0.4] + [1.3] * outputs)
         header = fig.add_subplot(cells[0, :])  # a line of text: an axes, so the layout makes room for it
         header.axis("off")
-        header.text(0, 0, f"--neurons: what each neuron computes over {plane} (white: 0, green: more, purple: "
-                    "less; each map its own scale), the neurons that move the next layer most first",
+        header.text(0, 0, f"--neurons: what each neuron computes over {plane}, the ones that move the next layer "
+                    "most first\nwhite: 0, green: more, purple: less (each map its own scale)",
                     fontsize=9, transform=header.transAxes, va="bottom")
         self.rows, self.dead = [], {}
         for row, (name, units) in enumerate(self.hidden):
             axes = [self.blank(fig.add_subplot(cells[1 + row, column])) for column in range(min(columns, units))]
-            label = axes[0].text(-0.15, 0.5, "", transform=axes[0].transAxes, ha="right", va="center", fontsize=8)
+            # (the longest text it will say: the layout makes room for it now)
+            label = axes[0].text(-0.15, 0.5, f"{name}:\n{units} neurons,\n{len(axes)} shown,\n{units} dead",
+                                 transform=axes[0].transAxes, ha="right", va="center", fontsize=8)
             titles = [ax.set_title(" ", fontsize=7, pad=2) for ax in axes]
             self.rows.append((name, units, [self.image(ax) for ax in axes], titles, label))
         self.outputs = []
@@ -130,6 +132,11 @@ class NeuronMaps:
             return None
         counts = ", ".join(f"{name} {dead} of {units}" for name, (dead, units) in self.dead.items())
         return f"Dead neurons (0 everywhere on {plane}): {counts}"
+
+    @staticmethod
+    def height(model):
+        """The inches of figure the maps of this model need: a row per hidden layer, and a line of text."""
+        return 0.7 + 1.35 * max(1, len(linear_layers(model)) - 1)
 
     @staticmethod
     def blank(ax):

@@ -120,3 +120,13 @@ def test_the_maps_follow_training_in_the_gif(run_main, tmp_path):
     first, last = frames[0][maps], frames[-1][maps]
     assert (np.abs(first - last).max(axis=2) > 40).mean() > 0.05  # the maps changed as training went on
     assert frames[0].shape[:2] == (round(9.2 * 80), 12 * 80)  # taller than without --neurons (6.2 inches)
+
+
+def test_the_maps_are_drawn_live_in_a_real_window(x_display):
+    from test_live import run_in_window
+
+    code, out, err, report = run_in_window(x_display, CURVE, "complex", "--epochs", "301", "--neurons")
+    assert code == 0, err
+    assert report["shown_at_start"] is True and report["final_windows"] == 1
+    assert report["blits_on_screen"] >= len(frame_epochs(301))  # every frame drawn into the window
+    assert "Dead neurons (0 everywhere on the square): fc1 " in out

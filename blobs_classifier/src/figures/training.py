@@ -10,10 +10,11 @@ from booktools.curves import Curve, CurvePanel, draw_curves, place_texts
 from booktools.describe import activations, layer_sizes, optimizer_text
 from booktools.figures import finish_run
 from booktools.live import LiveView, wanted
-from booktools.regions import Grid
+from booktools.regions import Grid, NeuronMaps, linear_layers, neurons_on_grid
 from figures.points import class_rgb, legend_handles, plane, plot_points, points_title, set_labels
 
 GRID_SIZE = 300  # the decision regions are drawn on a 300 x 300 grid
+MAP_SIZES = 64, 100  # --neurons: each neuron's map while training, and at the end
 FIGSIZE = (11.5, 5.2)
 # The shading: the class the model picks, the stronger the surer it is (softmax probability
 # from 1/classes, a pure guess, to 1), in steps that read like contour lines (and keep the
@@ -35,10 +36,14 @@ def start_live_view(model, loss_function, data, args):
             return loss_function(model(val_x), val_y).item()
 
     live = LiveView([curve.name for curve in CURVES], args.epochs, measure={"validation loss": validation_loss})
+    if args.neurons and len(linear_layers(model)) == 1:
+        print(f"--neurons: the linear model has no hidden layer; its only neurons are the {data.classes} "
+              "outputs (the class scores, drawn at the right).", flush=True)
     window, gif = wanted(args)
     if not window and gif is None:
         return live
-    fig, ax_plane, panel = make_figure(model, data, live, args)
+    fig, ax_plane, panel, maps = make_figure(model, data, live, args)
+    map_grid = region_grid(data, ax_plane, MAP_SIZES[0]) if maps else None
     grid = region_grid(data, ax_plane)
     changing = []
     if grid:  # the shading as an image: new image data is much cheaper than a new contourf
@@ -53,12 +58,15 @@ def start_live_view(model, loss_function, data, args):
     def redraw(epoch):
         if grid:
             image.set_data(shade_grid(model, grid, data.classes))
+        if maps:
+            changing_maps = maps.update(*neurons_on_grid(model, map_grid), map_grid)
         wrong = misclassified(model, data)
         rings.set_offsets(np.column_stack(plane(data.raw_val[wrong], data.val_y[wrong])))
         ax_plane.set_title(plane_title(words, data, wrong))
         final = live.is_last_frame(epoch)  # the last frame is the final figure
         panel.ax.set_title(loss_title(live, panel, None if final else epoch + 1))
-        return changing + draw_curves([panel], live.curves, final) + [panel.ax.title]
+        return (changing + (changing_maps if maps else []) + draw_curves([panel], live.curves, final)
+                + [panel.ax.title])
 
     live.draw(fig, redraw, window=window, gif=gif)
     return live
@@ -67,7 +75,12 @@ def start_live_view(model, loss_function, data, args):
 def show_results(model, data, live, predictions, args):
     """Left: the class the model picks over the plane, the points, the misclassified validation
     points ringed, the --predict stars. Right: both losses of every epoch (and earlier runs')."""
-    fig, ax_plane, panel = make_figure(model, data, live, args, predictions)
+    fig, ax_plane, panel, maps = make_figure(model, data, live, args, predictions)
+    if maps:
+        map_grid = region_grid(data, ax_plane, MAP_SIZES[1])
+        maps.update(*neurons_on_grid(model, map_grid), map_grid)
+        if maps.dead_text():
+            print(maps.dead_text(), flush=True)
     grid = region_grid(data, ax_plane)
     if grid:
         ax_plane.imshow(shade_grid(model, grid, data.classes), origin="lower", extent=grid.extent,
@@ -84,11 +97,15 @@ def show_results(model, data, live, predictions, args):
 
 def make_figure(model, data, live, args, predictions=()):
     """What the live and the final figure share: the plane with its points, stars and the key
-    of its shading, the loss panel (earlier runs' curves with --compare), the titles."""
+    of its shading, the loss panel (earlier runs' curves with --compare), the titles, and with
+    --neurons the neurons' maps below (else None)."""
     import matplotlib.pyplot as plt
     from mpl_toolkits.axes_grid1 import make_axes_locatable
 
-    fig, (ax_plane, ax_loss) = plt.subplots(1, 2, figsize=FIGSIZE)
+    maps_height = NeuronMaps.height(model) if args.neurons else 0
+    fig = plt.figure(figsize=(FIGSIZE[0], FIGSIZE[1] + maps_height))
+    cells = fig.add_gridspec(2 if args.neurons else 1, 2, height_ratios=[FIGSIZE[1], maps_height] if args.neurons else None)
+    ax_plane, ax_loss = fig.add_subplot(cells[0, 0]), fig.add_subplot(cells[0, 1])
     fig.suptitle(args.record.header())  # the flags and code the reader changed
     if data.features <= 2:  # (no regions to shade with more features: no key)
         draw_key(make_axes_locatable(ax_plane).append_axes("right", size=f"{3.5 * data.classes}%", pad=0.08),
@@ -98,8 +115,10 @@ def make_figure(model, data, live, args, predictions=()):
     panel = CurvePanel(ax_loss, CURVES, epochs=args.epochs, first_epoch=1, earlier=args.record.earlier,
                        this_label=args.record.this_label(), scale="linear", ylabel="cross-entropy loss")
     ax_loss.set_title(loss_title(live, panel))
+    maps = NeuronMaps(fig, cells[1, :], model, [f"class {k} score" for k in range(data.classes)]) \
+        if args.neurons else None
     place_texts([panel], {})  # the layout, and the legend of the earlier runs (--compare)
-    return fig, ax_plane, panel
+    return fig, ax_plane, panel, maps
 
 
 def loss_title(live, panel, epoch=None):
@@ -178,12 +197,12 @@ def plot_limits(data, predict):
     return limits
 
 
-def region_grid(data, ax):
+def region_grid(data, ax, size=GRID_SIZE):
     """The grid over the plane, in the model's inputs (standardized as the data); None with 3+
     features. With one feature the vertical axis is the class, not an input: vertical bands."""
     if data.features > 2:
         return None
-    return Grid(ax.get_xlim(), ax.get_ylim(), GRID_SIZE,
+    return Grid(ax.get_xlim(), ax.get_ylim(), size,
                 to_inputs=lambda points: data.scaler.transform(points[:, :data.features]))
 
 

@@ -118,8 +118,9 @@ def make_figure(model, points, labels, args):
     import matplotlib.pyplot as plt
     from matplotlib.cm import ScalarMappable
 
-    fig = plt.figure(figsize=(12, 9.2 if args.neurons else 6.2))
-    cells = fig.add_gridspec(2 if args.neurons else 1, 2, height_ratios=[6.2, 3] if args.neurons else None)
+    maps_height = NeuronMaps.height(model) if args.neurons else 0
+    fig = plt.figure(figsize=(12, 6.2 + maps_height))
+    cells = fig.add_gridspec(2 if args.neurons else 1, 2, height_ratios=[6.2, maps_height] if args.neurons else None)
     ax_regions, ax_loss = fig.add_subplot(cells[0, 0]), fig.add_subplot(cells[0, 1])
     draw_points(ax_regions, points.numpy(), labels.numpy())
     ax_regions.plot([], [], color="black", label="p = 0.5 boundary")
