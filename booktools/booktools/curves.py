@@ -13,7 +13,7 @@ matplotlib is imported inside the functions: `--help` answers without it.
 """
 import math
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -51,10 +51,14 @@ class CurvePanel:
     "linear" (from 0); limits: a function of all the values giving the y limits, for axes with
     a fixed meaning (accuracy); last_values: write each curve's last value right of its end.
     A panel that shares its x axis (ax.twinx()) passes the first panel as twin_of: the two have
-    one legend, placed clear of both panels' curves."""
+    one legend, placed clear of both panels' curves. lines: the curves' lines where a book's
+    function drew them already (in the curves' order): the panel adopts them, with their colours
+    and style, and keeps the axes' x label."""
 
     def __init__(self, ax, curves, epochs, first_epoch=0, earlier=(), this_label="this run", scale="log",
-                 ylabel=None, limits=None, last_values=True, twin_of=None, decades=1):
+                 ylabel=None, limits=None, last_values=True, twin_of=None, decades=1, lines=None):
+        if lines is not None:  # the lines' own colours: the earlier runs and the last values take them
+            curves = [replace(curve, color=line.get_color()) for curve, line in zip(curves, lines)]
         self.ax, self.curves, self.first_epoch = ax, list(curves), first_epoch
         self.earlier, self.this_label = [run for run in earlier if any(c.name in run[1]["curves"] for c in curves)], this_label
         self.scale, self.limits, self.decades, self.last_values = scale, limits, decades, last_values
@@ -68,11 +72,13 @@ class CurvePanel:
         if ylabel:
             ax.set_ylabel(ylabel)
         if twin_of is None:
-            ax.set_xlabel("epoch")
+            if not ax.get_xlabel():
+                ax.set_xlabel("epoch")
             ax.grid(True, which="both", alpha=0.3)
         self.earlier_handles = self.draw_earlier()
-        self.lines = {curve.name: ax.plot([], [], color=curve.color, label=curve.label, **curve.style)[0]
-                      for curve in self.curves}
+        self.lines = ({curve.name: line for curve, line in zip(self.curves, lines)} if lines is not None else
+                      {curve.name: ax.plot([], [], color=curve.color, label=curve.label, **curve.style)[0]
+                       for curve in self.curves})
         # With earlier runs in the curves' colours, a grey line names this run in the legend.
         self.this_handle = ax.plot([], [], color="gray", label=this_label)[0] if self.earlier_handles else None
         self.last_epoch = max([first_epoch + epochs - 1] + [int(run["curves"][c.name]["epoch"][-1])
@@ -98,7 +104,7 @@ class CurvePanel:
                 points = run["curves"][curve.name]
                 if single:
                     self.ax.plot(points["epoch"], points["value"], color=colors[index % len(colors)], alpha=0.45,
-                                 linewidth=1.2, label=label)
+                                 linewidth=1.2, zorder=1.5, label=label)
                 else:
                     self.ax.plot(points["epoch"], points["value"], color=curve.color, alpha=0.5, linewidth=1.3,
                                  linestyle=style, zorder=1.5, label="_nolegend_")
@@ -237,7 +243,9 @@ def write_last_values(panels, values):
     widen_for_labels(entries)
     for (y_px, panel, curve, x, value), y in zip(entries, placed):
         end_px = panel.ax.transData.transform((panel.last_epoch, value))[0]
-        offset_x = (end_px - panel.ax.transData.transform((x, value))[0]) * 72 / fig.dpi + 4
+        line = panel.lines[curve.name]
+        marker = line.get_markersize() / 2 if line.get_marker() not in (None, "None", "", " ") else 0
+        offset_x = (end_px - panel.ax.transData.transform((x, value))[0]) * 72 / fig.dpi + 4 + marker
         text = panel.ax.annotate(number(value, curve.fmt), (x, value), xytext=(offset_x, (y - y_px) * 72 / fig.dpi),
                                  textcoords="offset points", ha="left", va="center", fontsize=9, color=curve.color,
                                  annotation_clip=False)

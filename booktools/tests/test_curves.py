@@ -196,3 +196,37 @@ def test_an_annotation_is_put_where_its_text_covers_no_curve():
     box = Text.get_window_extent(note, fig.canvas.get_renderer())  # its text (the arrow crosses)
     assert curve_points_in(box, [ax]) == 0 and len(ax.texts) == 1
     plt.close(fig)
+
+
+def test_a_panel_adopts_the_lines_a_book_function_drew():
+    """mnist's lecture code draws its own two panels (plot_learning_curves): the panels take
+    those lines, their colours and markers, and draw the earlier runs behind them."""
+    fig, (loss_ax, accuracy_ax) = plt.subplots(1, 2, figsize=(12, 4))
+    loss_ax.plot([], [], color="blue", marker="o", label="Train Loss")
+    loss_ax.plot([], [], color="green", marker="o", label="Val Loss")
+    loss_ax.set_xlabel("Epoch")
+    accuracy_ax.plot([], [], color="red", marker="o", label="Val Accuracy")
+    drawn = loss_ax.get_lines() + accuracy_ax.get_lines()
+    runs = [earlier_run(1, {"train loss": decay(5, first=1), "test loss": decay(5, first=1),
+                            "accuracy": [90, 92, 94, 95, 96]}, first=1)]
+    losses = CurvePanel(loss_ax, [TRAIN, TEST], epochs=5, first_epoch=1, earlier=runs, this_label="this run: lr 0.1",
+                        scale="linear", lines=loss_ax.get_lines())
+    accuracy = CurvePanel(accuracy_ax, [ACCURACY], epochs=5, first_epoch=1, earlier=runs,
+                          this_label="this run: lr 0.1", scale="linear", limits=lambda values: (80, 100),
+                          lines=accuracy_ax.get_lines())
+    assert [losses.lines["train loss"], losses.lines["test loss"], accuracy.lines["accuracy"]] == drawn
+    values = {"train loss": decay(5), "test loss": decay(5, end=0.05), "accuracy": [91, 93, 95, 96, 97]}
+    draw_curves([losses, accuracy], values, final=True)
+    assert list(drawn[0].get_xdata()) == [1, 2, 3, 4, 5] and drawn[0].get_marker() == "o"
+    assert loss_ax.get_xlabel() == "Epoch" and accuracy_ax.get_xlabel() == "epoch"  # the book's label is kept
+    # The curves take the lines' colours: the earlier run's dashed lines and the last values too.
+    dashed = [line for line in loss_ax.get_lines() if line.get_label() == "_nolegend_"]
+    assert [line.get_color() for line in dashed] == ["blue", "green"]
+    assert [text.get_color() for text in losses.texts + accuracy.texts] == ["blue", "green", "red"]
+    assert [t.get_text() for t in loss_ax.get_legend().get_texts()] == ["Train Loss", "Val Loss", "this run: lr 0.1",
+                                                                       "run 1: lr 0.01"]
+    # One curve: the earlier run in a colour of its own, behind this run's line.
+    faded, = [line for line in accuracy_ax.get_lines() if line.get_label() == "run 1: lr 0.01"]
+    assert faded.get_color() != "red" and faded.get_zorder() < drawn[2].get_zorder()
+    assert accuracy_ax.get_ylim() == (80, 100)
+    plt.close(fig)
