@@ -346,27 +346,34 @@ def clearest_place(legend, axes, renderer):
 
 
 def annotate_clear(ax, text, xy, axes=None, **style):
-    """An annotation of a point with an arrow (the lowest test loss), put above or below it
-    where its text covers the fewest curve points (of these axes: a twin axis's too)."""
+    """An annotation of a point with an arrow (the lowest test loss), put above or below it, its
+    text inside the axes, where it covers the fewest curve points and no other text (of these
+    axes: a twin axis's too). Beside the axes' edge its text ends (or starts) above the point."""
     from matplotlib.text import Text
 
     renderer = ax.figure.canvas.get_renderer()
     axes = axes or [ax]
     paths = [line.get_transform().transform_path(line.get_path()) for a in axes for line in a.get_lines()
              if len(line.get_xdata())]
+    texts = [other.get_window_extent(renderer) for a in axes for other in a.texts]
+    frame = ax.get_window_extent(renderer).padded(-4 * ax.figure.dpi / 72)  # clear of the frame by 4 points
     best = None
     for dy in (26, -26, 40, -40, 56, -56):
-        note = ax.annotate(text, xy, xytext=(0, dy), textcoords="offset points", ha="center",
-                           va="bottom" if dy > 0 else "top", **style)
-        note.update_positions(renderer)
-        box = Text.get_window_extent(note, renderer)  # the text only: the arrow has to cross
-        badness = sum(box.count_contains(path.vertices) + path.intersects_bbox(box, filled=False) for path in paths)
-        if best is None or badness < best[0]:
-            if best is not None:
-                best[1].remove()
-            best = (badness, note)
-        else:
-            note.remove()
-        if badness == 0:
-            break
+        for ha, relpos in (("center", 0.5), ("right", 1), ("left", 0)):
+            arrow = style.get("arrowprops") and {**style["arrowprops"], "relpos": (relpos, 0 if dy > 0 else 1)}
+            note = ax.annotate(text, xy, xytext=(0, dy), textcoords="offset points", ha=ha,
+                               va="bottom" if dy > 0 else "top", **{**style, "arrowprops": arrow})
+            note.update_positions(renderer)
+            box = Text.get_window_extent(note, renderer)  # the text only: the arrow has to cross
+            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+            badness = (sum(box.count_contains(path.vertices) + path.intersects_bbox(box, filled=False)
+                           for path in paths) + 50 * box.count_overlaps(texts) + 100 * (not inside))
+            if best is None or badness < best[0]:
+                if best is not None:
+                    best[1].remove()
+                best = (badness, note)
+            else:
+                note.remove()
+            if badness == 0:
+                return note
     return best[1]

@@ -230,3 +230,20 @@ def test_a_panel_adopts_the_lines_a_book_function_drew():
     assert faded.get_color() != "red" and faded.get_zorder() < drawn[2].get_zorder()
     assert accuracy_ax.get_ylim() == (80, 100)
     plt.close(fig)
+
+
+def test_an_annotation_stays_inside_its_axes_and_off_the_texts():
+    """The lowest test loss at the last epoch: the note beside the axes' right edge stays inside
+    them, and keeps off the last values written right of the curves."""
+    fig, ax = plt.subplots(figsize=(8, 5))
+    panel = CurvePanel(ax, [TRAIN, TEST], epochs=3, decades=3)  # (room below the point)
+    values = {"train loss": [0.68, 0.53, 0.21], "test loss": [0.65, 0.31, 0.12]}
+    draw_curves([panel], values, final=True)
+    note = annotate_clear(ax, "lowest 0.1217 (epoch 2)", (2, 0.12), arrowprops={"arrowstyle": "->"})
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = Text.get_window_extent(note, renderer)
+    assert inside(box, ax.get_window_extent(renderer).padded(-3), slack=0)  # (not on the frame either)
+    assert not any(box.overlaps(text.get_window_extent(renderer)) for text in panel.texts)
+    assert curve_points_in(box, [ax]) == 0
+    plt.close(fig)
