@@ -190,10 +190,31 @@ def nice_step(values):
 
 def draw_curves(panels, values, final=False):
     """Every panel's curves so far; with final (the live view's last frame, or the final
-    figure), also the last values and the legends placed for the whole curves. Returns the
+    figure), also the last values and the legends placed for the whole curves. While training,
+    a legend that this run's curves have come to run under moves where they do not. Returns the
     artists that changed (for the live view's blitting)."""
     changed = [artist for panel in panels for artist in panel.set_data(values)]
-    return changed + place_texts(panels, values) if final else changed
+    if final:
+        return changed + place_texts(panels, values)
+    for panel in panels:
+        if panel.twin_of is None:
+            keep_legend_clear(panel)
+    return changed
+
+
+def keep_legend_clear(panel):
+    """Move the panel's legend (placed before the curves were drawn) off this run's curves."""
+    legend = panel.axes()[-1].get_legend()
+    if legend is None:
+        return
+    renderer = panel.ax.figure.canvas.get_renderer()
+    box = legend.get_window_extent(renderer)
+    for owner in [panel] + panel.twins:
+        for line in owner.lines.values():
+            path = line.get_transform().transform_path(line.get_path())
+            if len(line.get_xdata()) and (box.count_contains(path.vertices) or path.intersects_bbox(box, filled=False)):
+                legend.set_loc(clearest_place(legend, panel.axes(), renderer))
+                return
 
 
 # --- the panels' text: the last values and the legend ---

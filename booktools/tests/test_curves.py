@@ -247,3 +247,21 @@ def test_an_annotation_stays_inside_its_axes_and_off_the_texts():
     assert not any(box.overlaps(text.get_window_extent(renderer)) for text in panel.texts)
     assert curve_points_in(box, [ax]) == 0
     plt.close(fig)
+
+
+def test_while_training_a_legend_moves_off_this_runs_curves():
+    """The legend is placed before training (no curve yet); when this run's accuracy comes to run
+    under it, the next frame has it where no curve runs."""
+    fig, ax = plt.subplots(figsize=(8, 5))
+    losses = CurvePanel(ax, [TRAIN, TEST], epochs=40, decades=3)
+    accuracy = CurvePanel(ax.twinx(), [ACCURACY], epochs=40, scale="linear", limits=lambda values: (0.5, 1.01),
+                          twin_of=losses)
+    place_texts([losses, accuracy], {})
+    legend = accuracy.ax.get_legend()
+    values = {"train loss": decay(40, end=0.001), "test loss": decay(40, end=0.03),
+              "accuracy": list(0.99 - 0.12 * np.exp(-np.arange(40) / 3))}
+    for epoch in range(1, 41):  # as the live view draws them, epoch by epoch
+        changed = draw_curves([losses, accuracy], {name: series[:epoch] for name, series in values.items()})
+        assert legend in changed
+        assert curve_points_in(legend.get_window_extent(fig.canvas.get_renderer()), [ax, accuracy.ax]) == 0, epoch
+    plt.close(fig)
