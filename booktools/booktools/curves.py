@@ -191,11 +191,15 @@ def nice_step(values):
 def draw_curves(panels, values, final=False):
     """Every panel's curves so far; with final (the live view's last frame, or the final
     figure), also the last values and the legends placed for the whole curves. While training,
-    a legend that this run's curves have come to run under moves where they do not. Returns the
-    artists that changed (for the live view's blitting)."""
+    the figure is laid out again when a y range changes (its tick labels), and a legend that
+    this run's curves have come to run under moves where they do not. Returns the artists that
+    changed (for the live view's blitting)."""
+    ranges = [panel.ax.get_ylim() for panel in panels]
     changed = [artist for panel in panels for artist in panel.set_data(values)]
     if final:
         return changed + place_texts(panels, values)
+    if [panel.ax.get_ylim() for panel in panels] != ranges:
+        lay_out(panels[0].ax.figure)  # the new range's tick labels may be wider
     for panel in panels:
         if panel.twin_of is None:
             keep_legend_clear(panel)
@@ -225,9 +229,7 @@ def place_texts(panels, values):
     The figure is laid out first (tight_layout, unless it lays itself out): the places depend on
     the panels' sizes. Call it when the figure is made (values {}: the legend of the earlier
     runs) and at the end. Returns the artists."""
-    fig = panels[0].ax.figure
-    if fig.get_layout_engine() is None or type(fig.get_layout_engine()).__name__ == "PlaceHolderLayoutEngine":
-        fig.tight_layout()
+    lay_out(panels[0].ax.figure)
     artists = []
     for panel in panels:
         if panel.twin_of is None:
@@ -236,6 +238,12 @@ def place_texts(panels, values):
             if legend is not None:
                 artists.append(legend)
     return artists
+
+
+def lay_out(fig):
+    """tight_layout, unless the figure lays itself out (layout="constrained")."""
+    if fig.get_layout_engine() is None or type(fig.get_layout_engine()).__name__ == "PlaceHolderLayoutEngine":
+        fig.tight_layout()
 
 
 def write_last_values(panels, values):

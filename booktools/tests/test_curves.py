@@ -265,3 +265,18 @@ def test_while_training_a_legend_moves_off_this_runs_curves():
         assert legend in changed
         assert curve_points_in(legend.get_window_extent(fig.canvas.get_renderer()), [ax, accuracy.ax]) == 0, epoch
     plt.close(fig)
+
+
+def test_while_training_a_new_range_is_laid_out_again():
+    """The figure is laid out before training (no curve yet: a range of 0 to 0.5); the losses
+    in thousands need wider tick labels, and they and the axis label stay inside the figure."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    panel = CurvePanel(ax, [TRAIN, TEST], epochs=10, scale="linear", ylabel="loss")
+    place_texts([panel], {})
+    draw_curves([panel], {"train loss": [25000.0, 18000.0], "test loss": [26000.0, 21000.0]})
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    assert ax.get_ylim()[1] >= 26000
+    for text in [ax.yaxis.label] + [t for t in ax.get_yticklabels() if t.get_text()]:
+        assert inside(text.get_window_extent(renderer), fig.bbox), text.get_text()
+    plt.close(fig)
