@@ -19,7 +19,6 @@ from flags.chapter import training_parser
 from train_mlp import evaluate, load_data, plot_learning_curves, save_model, train_model
 
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "mnist_model_cnn.pth"
-NAME = "CNN conv 16-32 (5x5) + Linear"
 
 
 def main(argv=None):
@@ -33,14 +32,14 @@ def main(argv=None):
 
     model = CNNClassifier().to(device)
     print_model(model)
-    live = start_curves_live_view(plot_learning_curves, args, learning_curves_title(NAME, args))
+    live = start_curves_live_view(plot_learning_curves, model, args)
     history = train_model(model, device, train_loader, val_loader, args, live)
     live.finish()  # the live figure: --gif is written now
     # The test set is used once, at the very end (the "real exam").
     test_loss, accuracy = evaluate(model, device, test_loader, nn.CrossEntropyLoss())
     print(f"Test Loss: {test_loss:.4f}, Test Accuracy: {accuracy:.2f}%", flush=True)
     save_model(model, "cnn", args.save_model, accuracy, args)
-    fig = plot_learning_curves(*history, title=learning_curves_title(NAME, args))
+    fig = plot_learning_curves(*history, title=learning_curves_title(model, live.optimizer, args))
     show_learning_curves(fig, history, args, "train_cnn.png", {"test accuracy": accuracy, "test loss": test_loss})
 
 
