@@ -320,8 +320,9 @@ def spread(wanted, gap):
 
 
 def place_legend(panel, fontsize="small"):
-    """One legend for the panel (and its twins): labels wrapped to fit the panel, the font made
-    smaller while it does not fit, placed where it covers the fewest curve points and texts."""
+    """One legend for the panel (and its twins), inside it, where it covers the fewest curve
+    points and texts. Its labels are wrapped to the panel's width; where that legend finds no
+    place clear of the curves, they are wrapped narrower, then the font is made smaller."""
     handles = panel.legend_entries()
     if len(handles) < 2:  # one curve, nothing to tell apart
         return None
@@ -331,15 +332,29 @@ def place_legend(panel, fontsize="small"):
     box = panel.ax.get_window_extent(renderer)
     from matplotlib.font_manager import FontProperties
 
-    size = FontProperties(size=fontsize).get_size_in_points()
-    for size in (size, size * 0.9, size * 0.8, size * 0.7):
-        char_px = 0.6 * size * fig.dpi / 72
-        chars = max(12, int((box.width * 0.92 - 3.5 * size * fig.dpi / 72) / char_px))
-        labels = [wrap(handle.get_label(), chars) for handle in handles]
-        legend = host.legend(handles, labels, fontsize=size, framealpha=0.85)
-        if legend.get_window_extent(renderer).height <= box.height * 0.9:
+    first = FontProperties(size=fontsize).get_size_in_points()
+    best = None
+    for size in (first, first * 0.9, first * 0.8, first * 0.7):
+        for share in (0.92, 0.6, 0.45):  # of the panel's width
+            char_px = 0.6 * size * fig.dpi / 72
+            chars = max(12, int((box.width * share - 3.5 * size * fig.dpi / 72) / char_px))
+            labels = [wrap(handle.get_label(), chars) for handle in handles]
+            legend = host.legend(handles, labels, fontsize=size, framealpha=0.85)
+            if legend.get_window_extent(renderer).height > box.height * 0.9:
+                continue  # too tall for the panel
+            badness, loc = clearest(legend, panel.axes(), renderer)
+            if best is None or badness < best[0]:
+                best = (badness, loc, size, labels)
+            if badness == 0:
+                break
+        if best is not None and best[0] == 0:
             break
-    legend.set_loc(clearest_place(legend, panel.axes(), renderer))
+    if best is None:  # too tall even at the smallest font: the last one tried
+        legend.set_loc(clearest(legend, panel.axes(), renderer)[1])
+        return legend
+    _, loc, size, labels = best
+    legend = host.legend(handles, labels, fontsize=size, framealpha=0.85)
+    legend.set_loc(loc)
     return legend
 
 
@@ -355,6 +370,11 @@ def wrap(label, chars):
 def clearest_place(legend, axes, renderer):
     """The legend location (1-9, as matplotlib numbers them) over the fewest points of the
     curves and texts of all these axes (a twin axis's curves too)."""
+    return clearest(legend, axes, renderer)[1]
+
+
+def clearest(legend, axes, renderer):
+    """(how many curve points and texts the legend covers there, the location) of its clearest place."""
     lines, boxes = [], []
     for ax in axes:
         for line in ax.get_lines():
@@ -371,7 +391,7 @@ def clearest_place(legend, axes, renderer):
             best = (badness, loc)
         if badness == 0:
             break
-    return best[1]
+    return best
 
 
 def annotate_clear(ax, text, xy, axes=None, **style):

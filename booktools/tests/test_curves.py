@@ -280,3 +280,28 @@ def test_while_training_a_new_range_is_laid_out_again():
     for text in [ax.yaxis.label] + [t for t in ax.get_yticklabels() if t.get_text()]:
         assert inside(text.get_window_extent(renderer), fig.bbox), text.get_text()
     plt.close(fig)
+
+
+def test_a_long_legend_in_a_crowded_panel_is_wrapped_narrower_to_find_a_clear_place():
+    """A reader's code edit makes long labels, and the curves fill the panel: the legend at the
+    panel's width covers curves anywhere; wrapped narrower (and smaller) it finds a clear place."""
+    fig, ax = plt.subplots(figsize=(8, 5))
+    epochs = np.arange(40)
+    this = {"train loss": list(0.6 * (0.0004 / 0.6) ** (epochs / 39)),
+            "test loss": list(0.03 + 0.3 * np.exp(-epochs / 2)), "accuracy": list(0.99 - 0.75 * np.exp(-epochs / 1.5))}
+    runs = [earlier_run(4, {"train loss": list(0.7 * (0.002 / 0.7) ** (epochs / 39)),
+                            "test loss": list(0.04 + 0.6 * np.exp(-epochs / 3)),
+                            "accuracy": list(0.98 - 0.4 * np.exp(-epochs / 1.5))},
+                        label="run 4: train.py: Conv2d(8, 32, kernel_size=3), Linear(32, 1), view(-1, 32)...")]
+    label = "this run: train.py: Conv2d(8, 16, kernel_size=3), Linear(16, 1), view(-1, 16)..."
+    losses = CurvePanel(ax, [TRAIN, TEST], epochs=40, earlier=runs, this_label=label, decades=3)
+    accuracy = CurvePanel(ax.twinx(), [ACCURACY], epochs=40, earlier=runs, scale="linear",
+                          limits=lambda values: (0.5, 1.01), twin_of=losses)
+    draw_curves([losses, accuracy], this, final=True)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legend = accuracy.ax.get_legend()
+    box = legend.get_window_extent(renderer)
+    assert inside(box, ax.get_window_extent(renderer)) and len(legend.get_texts()) == 5
+    assert curve_points_in(box, [ax, accuracy.ax]) == 0
+    plt.close(fig)
