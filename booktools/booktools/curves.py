@@ -32,6 +32,17 @@ def number(value, fmt="{:.4g}"):
     return fmt.format(value) if math.isfinite(value) else str(value)
 
 
+def fit_header(fig, text):
+    """The figure's header (records' header(): the flags and code the reader changed) wrapped to
+    the figure's width at its title's font size, on LEGEND_LINES lines at most (then cut with
+    "..."): fig.suptitle(fit_header(fig, args.record.header()))."""
+    import matplotlib.pyplot as plt
+    from matplotlib.font_manager import FontProperties
+
+    size = FontProperties(size=plt.rcParams["figure.titlesize"]).get_size_in_points()
+    return wrap(text, max(20, int(fig.get_figwidth() * 72 * 0.94 / (0.6 * size))))
+
+
 @dataclass
 class Curve:
     """One learning curve. name: as recorded in runs/ and kept by the LiveView ("loss");
@@ -359,7 +370,7 @@ def place_legend(panel, fontsize="small"):
 
 
 def wrap(label, chars):
-    """A legend label on at most LEGEND_LINES lines of `chars` characters; cut with "..." past them."""
+    """A label on at most LEGEND_LINES lines of `chars` characters; cut with "..." past them."""
     lines = textwrap.wrap(label, chars, break_long_words=True, break_on_hyphens=False) or [""]
     if len(lines) > LEGEND_LINES:
         lines = lines[:LEGEND_LINES]

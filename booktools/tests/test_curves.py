@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from matplotlib.text import Text
 
-from booktools.curves import Curve, CurvePanel, annotate_clear, draw_curves, number, place_texts, wrap
+from booktools.curves import Curve, CurvePanel, annotate_clear, draw_curves, fit_header, number, place_texts, wrap
 
 LOSS = Curve("loss", "training loss", "tab:purple")
 TRAIN = Curve("train loss", "training", "tab:blue")
@@ -304,4 +304,19 @@ def test_a_long_legend_in_a_crowded_panel_is_wrapped_narrower_to_find_a_clear_pl
     box = legend.get_window_extent(renderer)
     assert inside(box, ax.get_window_extent(renderer)) and len(legend.get_texts()) == 5
     assert curve_points_in(box, [ax, accuracy.ax]) == 0
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("width", [6, 8, 12])
+def test_a_long_header_is_wrapped_to_the_figures_width(width):
+    """Flags and a code change in two files: the header stays inside the figure, on two lines at most."""
+    header = ("train.py: epochs 30, lr 0.002, train-size 3000, figures/training.py: 120; train.py: "
+              "DataLoader(test_dataset, batch_size=500), train_loss += loss.item() * len(label)...")
+    fig, ax = plt.subplots(figsize=(width, 4))
+    title = fig.suptitle(fit_header(fig, header))
+    fig.tight_layout()
+    fig.canvas.draw()
+    assert inside(title.get_window_extent(fig.canvas.get_renderer()), fig.bbox)
+    assert title.get_text().count("\n") <= 1 and title.get_text().startswith("train.py: epochs 30, lr 0.002")
+    assert fit_header(fig, "train.py (default settings)") == "train.py (default settings)"
     plt.close(fig)
