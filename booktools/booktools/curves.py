@@ -208,7 +208,11 @@ def draw_curves(panels, values, final=False):
     ranges = [panel.ax.get_ylim() for panel in panels]
     changed = [artist for panel in panels for artist in panel.set_data(values)]
     if final:
-        return changed + place_texts(panels, values)
+        from matplotlib.legend import Legend
+
+        texts = place_texts(panels, values)  # a new legend: one that set_data returned may be gone
+        current = [panel.axes()[-1].get_legend() for panel in panels]
+        return [artist for artist in changed if not isinstance(artist, Legend) or artist in current] + texts
     if [panel.ax.get_ylim() for panel in panels] != ranges:
         lay_out(panels[0].ax.figure)  # the new range's tick labels may be wider
     for panel in panels:

@@ -5,6 +5,7 @@ write a number alike."""
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.legend import Legend
 from matplotlib.text import Text
 
 from booktools.curves import Curve, CurvePanel, annotate_clear, draw_curves, fit_header, number, place_texts, wrap
@@ -319,4 +320,21 @@ def test_a_long_header_is_wrapped_to_the_figures_width(width):
     assert inside(title.get_window_extent(fig.canvas.get_renderer()), fig.bbox)
     assert title.get_text().count("\n") <= 1 and title.get_text().startswith("train.py: epochs 30, lr 0.002")
     assert fit_header(fig, "train.py (default settings)") == "train.py (default settings)"
+    plt.close(fig)
+
+
+def test_the_last_frame_returns_no_legend_that_is_gone():
+    """The live view draws the artists draw_curves returns over the figure: at the last frame,
+    the legend placed for the whole curves, not the one placed before training as well."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    runs = [earlier_run(1, {"accuracy": list(np.linspace(94, 96.4, 4))}, first=1)]
+    panel = CurvePanel(ax, [ACCURACY], epochs=3, first_epoch=1, earlier=runs, this_label="this run: lr 0.003",
+                       scale="linear", limits=lambda values: (90, 100))
+    place_texts([panel], {})  # before training: placed clear of the earlier run only
+    before = ax.get_legend()
+    values = {"accuracy": [98.0, 98.3, 98.7]}
+    assert before in draw_curves([panel], {"accuracy": values["accuracy"][:2]})
+    drawn = draw_curves([panel], values, final=True)
+    shown = [artist for artist in drawn if isinstance(artist, Legend)]
+    assert shown == [ax.get_legend()] and before not in drawn
     plt.close(fig)
