@@ -15,7 +15,7 @@ from booktools.describe import print_model
 from booktools.records import start_record
 from booktools.torch_setup import one_cpu_thread, pick_device, seed_everything
 from digits.mnist_data import Augmented, load_mnist
-from figures.training import learning_curves_title, show_learning_curves, start_curves_live_view
+from figures.training import show_learning_curves, start_curves_live_view
 from flags.chapter import training_parser
 
 VAL_FRACTION = 12  # 1/12 for validation: 60,000 training images -> 55,000 train + 5,000 val
@@ -38,8 +38,9 @@ def main(argv=None):
     test_loss, accuracy = evaluate(model, device, test_loader, nn.CrossEntropyLoss())
     print(f"Test Loss: {test_loss:.4f}, Test Accuracy: {accuracy:.2f}%", flush=True)
     save_model(model, "mlp", args.save_model, accuracy, args, dropout=args.dropout, batchnorm=args.batchnorm)
-    fig = plot_learning_curves(*history, title=learning_curves_title(model, live.optimizer, args))
-    show_learning_curves(fig, history, args, "train_mlp.png", {"test accuracy": accuracy, "test loss": test_loss})
+    fig = plot_learning_curves(*history)
+    finals = {"test accuracy": accuracy, "test loss": test_loss}  # as printed, for runs/
+    show_learning_curves(fig, history, model, live.optimizer, args, "train_mlp.png", finals)
 
 
 def parse_args(argv):
@@ -141,7 +142,7 @@ def save_model(model, kind, path, accuracy, args, **options):
     print(f"Saved model to {path}", flush=True)
 
 
-def plot_learning_curves(train_losses, val_losses, accuracies, title=""):
+def plot_learning_curves(train_losses, val_losses, accuracies):
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4))
     epochs = range(1, len(train_losses) + 1)  # (ours: epochs counted from 1, as printed)
     ax1.plot(epochs, train_losses, color="blue", marker="o", label="Train Loss")
@@ -155,7 +156,6 @@ def plot_learning_curves(train_losses, val_losses, accuracies, title=""):
     ax2.set_ylabel("Accuracy (%)")
     ax2.legend()
     ax2.set_title("Accuracy Curve")
-    fig.suptitle(title)
     fig.tight_layout()
     return fig
 

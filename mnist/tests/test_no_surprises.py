@@ -149,14 +149,15 @@ def test_titles_carry_the_flags_that_changed_the_run():
     assert args.changed == ["--epochs 60", "--train-size all", "--seed 3"]
     assert args.record.header() == "train.py: epochs 60, train-size all, seed 3"
     assert train.parse_args([]).record.header() == "train.py (default settings)"
+    fig = train_mlp.plot_learning_curves([], [], [])
     model = train_mlp.MNISTClassifier()
     args = train_mlp.parse_args(["--subset", "100", "--dropout", "0.2", "--augment", "--save-model", "x.pth"])
-    title = train_figures.learning_curves_title(model, torch.optim.Adam(model.parameters(), lr=args.lr), args)
-    assert title == "train_mlp.py: augment, subset 100, dropout 0.2\n784-128-64-10, Adam lr=0.001"
+    title = train_figures.learning_curves_title(fig, model, torch.optim.Adam(model.parameters(), lr=args.lr), args)
+    assert title.get_text() == "train_mlp.py: augment, subset 100, dropout 0.2\n784-128-64-10, Adam lr=0.001"
     model = train_cnn.CNNClassifier()
     args = train_cnn.parse_args(["--optimizer", "sgd", "--no-schedule"])
-    title = train_figures.learning_curves_title(model, torch.optim.SGD(model.parameters(), lr=args.lr), args, epoch=3)
-    assert title == "train_cnn.py: optimizer sgd, no-schedule\nconv 1-16-32, 512-10, SGD lr=0.003 (epoch 3)"
+    title = train_figures.learning_curves_title(fig, model, torch.optim.SGD(model.parameters(), lr=args.lr), args, 3)
+    assert title.get_text() == "train_cnn.py: optimizer sgd, no-schedule\nconv 1-16-32, 512-10, SGD lr=0.003 (epoch 3)"
 
 
 def test_the_two_4_vs_9_figures_share_fixed_axes():

@@ -7,7 +7,7 @@ test images (--mistakes)."""
 
 import torch
 
-from booktools.curves import Curve, CurvePanel, annotate_clear, draw_curves, number, place_texts
+from booktools.curves import Curve, CurvePanel, annotate_clear, draw_curves, fit_header, number, place_texts
 from booktools.describe import layer_sizes, optimizer_text
 from booktools.figures import finish_run, show_or_save
 from booktools.live import LiveView, wanted
@@ -61,7 +61,7 @@ def four_nine_figure(model, args):
     from matplotlib.ticker import FuncFormatter, LogLocator, MultipleLocator, NullFormatter
 
     fig, ax = plt.subplots(figsize=(8, 5))
-    fig.suptitle(args.record.header())  # the flags and the code the reader changed
+    fig.suptitle(fit_header(fig, args.record.header()))  # the flags and the code the reader changed
     earlier = {"epochs": args.epochs, "earlier": args.record.earlier}
     losses = CurvePanel(ax, FOUR_NINE[:2], **earlier, this_label=args.record.this_label(), decades=3,
                         ylabel="Loss (binary cross-entropy, log scale)")
@@ -146,29 +146,31 @@ def start_curves_live_view(plot_learning_curves, model, args):
     live = LiveView([curve.name for curve in TEN_CLASSES], args.epochs, first_epoch=1)
     window, gif = wanted(args)
     if window or gif:
-        fig = plot_learning_curves([], [], [], title=learning_curves_title(model, None, args))
-        panels = take_over(fig, args)
+        fig = plot_learning_curves([], [], [])
+        panels = take_over(fig, model, None, args)
 
         def redraw(epoch):
             final = live.is_last_frame(epoch)  # the final figure
-            title = fig.suptitle(learning_curves_title(model, live.optimizer, args, None if final else epoch))
+            title = learning_curves_title(fig, model, live.optimizer, args, None if final else epoch)
             return [title] + draw_curves(panels, live.curves, final)
 
         live.draw(fig, redraw, window=window, gif=gif, gif_dpi=GIF_DPI, frame_ms=GIF_FRAME_MS)
     return live
 
 
-def learning_curves_title(model, optimizer, args, epoch=None):
-    """The header line (the flags and code the reader changed), then what ran, read from the model
-    and the optimizer the loop stepped: "784-128-64-10, Adam lr=0.001"; while training, the epoch."""
-    what = ", ".join(text for text in [layer_sizes(model), optimizer_text(optimizer)] if text)
-    return f"{args.record.header()}\n{what}" + ("" if epoch is None else f" (epoch {epoch})")
+def show_learning_curves(fig, history, model, optimizer, args, default_name, finals):
+    """The final figure (plot_learning_curves's): saved, recorded in runs/ with the curves and the
+    final printed values, shown."""
+    curves = dict(zip([curve.name for curve in TEN_CLASSES], history))
+    draw_curves(take_over(fig, model, optimizer, args), curves, final=True)
+    finish_run(fig, args, curves, finals, default_name)
 
 
-def take_over(fig, args):
+def take_over(fig, model, optimizer, args):
     """Panels that take over the lines plot_learning_curves drew: the earlier runs behind them
-    (--compare), ranges that hold all, whole epochs, room for the last values."""
+    (--compare), ranges that hold all, whole epochs, room for the last values; and the title."""
     ax1, ax2 = fig.axes
+    learning_curves_title(fig, model, optimizer, args)
     earlier = {"epochs": args.epochs, "first_epoch": 1, "earlier": args.record.earlier,
                "this_label": args.record.this_label(), "scale": "linear"}
     panels = [CurvePanel(ax1, TEN_CLASSES[:2], **earlier, lines=ax1.get_lines()[:2]),
@@ -177,15 +179,15 @@ def take_over(fig, args):
     return panels
 
 
+def learning_curves_title(fig, model, optimizer, args, epoch=None):
+    """The header (the flags and code the reader changed), then what ran, read from the model and
+    the optimizer the loop stepped: "784-128-64-10, Adam lr=0.001"; while training, the epoch."""
+    what = ", ".join(text for text in [layer_sizes(model), optimizer_text(optimizer)] if text)
+    what += "" if epoch is None else f" (epoch {epoch})"
+    return fig.suptitle(f"{fit_header(fig, args.record.header())}\n{what}")
+
+
 def percent_range(values):
     """Up to 100 %, from the tens below the lowest accuracy (a point on the frame would be cut)."""
     finite = [value for value in values if value == value] or [100]
     return 10 * ((min(finite) - 0.5) // 10), 100
-
-
-def show_learning_curves(fig, history, args, default_name, finals):
-    """The final figure (plot_learning_curves's): saved, recorded in runs/ with the curves and the
-    final printed values, shown."""
-    curves = dict(zip([curve.name for curve in TEN_CLASSES], history))
-    draw_curves(take_over(fig, args), curves, final=True)
-    finish_run(fig, args, curves, finals, default_name)
