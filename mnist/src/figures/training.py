@@ -5,6 +5,8 @@ losses on a log scale and the test accuracy on a second scale), train_mlp.py and
 lecture's plot_learning_curves, whose lines the kit's panels take over); and the misclassified
 test images (--mistakes)."""
 
+import math
+
 import torch
 
 from booktools.curves import Curve, CurvePanel, annotate_clear, draw_curves, fit_header, number, place_texts
@@ -95,9 +97,10 @@ def final_texts(panels, values):
     no curve, the legend clear of both. Returns the artists that changed."""
     draw_curves(panels, values, final=True)  # the layout and the last values: the note's place depends on them
     ax, losses = panels[0].ax, values["test loss"]
+    finite = [epoch for epoch, loss in enumerate(losses) if math.isfinite(loss)]  # (a diverged run has NaN)
     notes = []
-    if losses:
-        best = min(range(len(losses)), key=losses.__getitem__)
+    if finite:
+        best = min(finite, key=losses.__getitem__)
         green = FOUR_NINE[1].color
         notes.append(annotate_clear(ax, f"lowest {number(losses[best], FOUR_NINE[1].fmt)} (epoch {best})",
                                     (best, losses[best]), axes=panels[0].axes(), fontsize=9, color=green,
