@@ -424,7 +424,9 @@ def annotate_clear(ax, text, xy, axes=None, **style):
     best = None
     for dy in (26, -26, 40, -40, 56, -56):
         for ha, relpos in (("center", 0.5), ("right", 1), ("left", 0)):
-            arrow = style.get("arrowprops") and {**style["arrowprops"], "relpos": (relpos, 0 if dy > 0 else 1)}
+            arrow = style.get("arrowprops")
+            if arrow and "arrowstyle" in arrow:  # (only a styled arrow takes relpos: where it leaves the text)
+                arrow = {**arrow, "relpos": (relpos, 0 if dy > 0 else 1)}
             note = ax.annotate(text, xy, xytext=(0, dy), textcoords="offset points", ha=ha,
                                va="bottom" if dy > 0 else "top", **{**style, "arrowprops": arrow})
             note.update_positions(renderer)

@@ -338,3 +338,14 @@ def test_the_last_frame_returns_no_legend_that_is_gone():
     shown = [artist for artist in drawn if isinstance(artist, Legend)]
     assert shown == [ax.get_legend()] and before not in drawn
     plt.close(fig)
+
+
+def test_an_annotation_takes_either_kind_of_arrow():
+    fig, ax = plt.subplots()
+    ax.plot([0, 1, 2], [0.3, 0.2, 0.25])
+    for arrow in [{"arrowstyle": "->"}, {"width": 1, "headwidth": 4}, None]:
+        note = annotate_clear(ax, "lowest 0.2000 (epoch 1)", (1, 0.2), arrowprops=arrow)
+        fig.canvas.draw()
+        assert note.get_text() == "lowest 0.2000 (epoch 1)"
+        note.remove()
+    plt.close(fig)
