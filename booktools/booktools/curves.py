@@ -14,7 +14,7 @@ matplotlib is imported inside the functions: `--help` answers without it.
 import math
 import textwrap
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -33,6 +33,17 @@ LEGEND_LINES = 2   # a legend label longer than its panel is wrapped onto this m
 def number(value, fmt="{:.4g}"):
     """A value as the figure writes it, in its title and its labels alike."""
     return fmt.format(value) if math.isfinite(value) else str(value)
+
+
+def fit_header(fig, text):
+    """The figure's header (records' header(): the flags and code the reader changed) wrapped to
+    the figure's width at its title's font size, on LEGEND_LINES lines at most (then cut with
+    "..."): fig.suptitle(fit_header(fig, args.record.header()))."""
+    import matplotlib.pyplot as plt
+    from matplotlib.font_manager import FontProperties
+
+    size = FontProperties(size=plt.rcParams["figure.titlesize"]).get_size_in_points()
+    return wrap(text, max(20, int(fig.get_figwidth() * 72 * 0.94 / (0.6 * size))))
 
 
 @dataclass
@@ -56,10 +67,14 @@ class CurvePanel:
     steady: log limits at whole powers of ten, which stay put while a live view's curves grow
     (False, for a figure drawn once: at 1, 2 or 5 times a power of ten, closer around the curves).
     A panel that shares its x axis (ax.twinx()) passes the first panel as twin_of: the two have
-    one legend, placed clear of both panels' curves."""
+    one legend, placed clear of both panels' curves. lines: the curves' lines where a book's
+    function drew them already (in the curves' order): the panel adopts them, with their colours
+    and style, and keeps the axes' x label."""
 
     def __init__(self, ax, curves, epochs, first_epoch=0, earlier=(), this_label="this run", scale="log",
-                 ylabel=None, limits=None, last_values=True, twin_of=None, decades=1, steady=True):
+                 ylabel=None, limits=None, last_values=True, twin_of=None, decades=1, steady=True, lines=None):
+        if lines is not None:  # the lines' own colours: the earlier runs and the last values take them
+            curves = [replace(curve, color=line.get_color()) for curve, line in zip(curves, lines)]
         self.ax, self.curves, self.first_epoch = ax, list(curves), first_epoch
         self.earlier, self.this_label = [run for run in earlier if any(c.name in run[1]["curves"] for c in curves)], this_label
         self.scale, self.limits, self.decades, self.last_values = scale, limits, decades, last_values
@@ -74,11 +89,13 @@ class CurvePanel:
         if ylabel:
             ax.set_ylabel(ylabel)
         if twin_of is None:
-            ax.set_xlabel("epoch")
+            if not ax.get_xlabel():
+                ax.set_xlabel("epoch")
             ax.grid(True, which="both", alpha=0.3)
         self.earlier_handles = self.draw_earlier()
-        self.lines = {curve.name: ax.plot([], [], color=curve.color, label=curve.label, **curve.style)[0]
-                      for curve in self.curves}
+        self.lines = ({curve.name: line for curve, line in zip(self.curves, lines)} if lines is not None else
+                      {curve.name: ax.plot([], [], color=curve.color, label=curve.label, **curve.style)[0]
+                       for curve in self.curves})
         # With earlier runs in the curves' colours, a grey line names this run in the legend.
         self.this_handle = ax.plot([], [], color="gray", label=this_label)[0] if self.earlier_handles else None
         self.last_epoch = max([first_epoch + epochs - 1] + [int(run["curves"][c.name]["epoch"][-1])
@@ -104,7 +121,7 @@ class CurvePanel:
                 points = run["curves"][curve.name]
                 if single:
                     self.ax.plot(points["epoch"], points["value"], color=colors[index % len(colors)], alpha=0.45,
-                                 linewidth=1.2, label=label)
+                                 linewidth=1.2, zorder=1.5, label=label)
                 else:
                     self.ax.plot(points["epoch"], points["value"], color=curve.color, alpha=0.5, linewidth=1.3,
                                  linestyle=style, zorder=1.5, label="_nolegend_")
@@ -190,10 +207,39 @@ def nice_step(values):
 
 def draw_curves(panels, values, final=False):
     """Every panel's curves so far; with final (the live view's last frame, or the final
-    figure), also the last values and the legends placed for the whole curves. Returns the
-    artists that changed (for the live view's blitting)."""
+    figure), also the last values and the legends placed for the whole curves. While training,
+    the figure is laid out again when a y range changes (its tick labels), and a legend that
+    this run's curves have come to run under moves where they do not. Returns the artists that
+    changed (for the live view's blitting)."""
+    ranges = [panel.ax.get_ylim() for panel in panels]
     changed = [artist for panel in panels for artist in panel.set_data(values)]
-    return changed + place_texts(panels, values) if final else changed
+    if [panel.ax.get_ylim() for panel in panels] != ranges:
+        lay_out(panels[0].ax.figure)  # the new range's tick labels may be wider
+    if final:
+        from matplotlib.legend import Legend
+
+        texts = place_texts(panels, values)  # a new legend: one that set_data returned may be gone
+        current = [panel.axes()[-1].get_legend() for panel in panels]
+        return [artist for artist in changed if not isinstance(artist, Legend) or artist in current] + texts
+    for panel in panels:
+        if panel.twin_of is None:
+            keep_legend_clear(panel)
+    return changed
+
+
+def keep_legend_clear(panel):
+    """Move the panel's legend (placed before the curves were drawn) off this run's curves."""
+    legend = panel.axes()[-1].get_legend()
+    if legend is None:
+        return
+    renderer = panel.ax.figure.canvas.get_renderer()
+    box = legend.get_window_extent(renderer)
+    for owner in [panel] + panel.twins:
+        for line in owner.lines.values():
+            path = line.get_transform().transform_path(line.get_path())
+            if len(line.get_xdata()) and (box.count_contains(path.vertices) or path.intersects_bbox(box, filled=False)):
+                legend.set_loc(clearest_place(legend, panel.axes(), renderer))
+                return
 
 
 # --- the panels' text: the last values and the legend ---
@@ -202,14 +248,13 @@ def place_texts(panels, values):
     """The panels' text: each curve's last value right of its end (clear of each other), and
     each panel's legend, wrapped to fit its panel and placed clear of the curves and the values.
     The first call lays the figure out (tight_layout, unless it lays itself out): the places
-    depend on the panels' sizes. Later calls keep that layout, so a live view's last frame (the
-    final figure, drawn at the GIF's dpi) does not jump. Call it when the figure is made (values
-    {}: the legend of the earlier runs) and at the end. Returns the artists."""
+    depend on the panels' sizes; later, draw_curves lays it out again only when a y range
+    changes, so a live view's last frame (the final figure, drawn at the GIF's dpi) does not
+    jump. Call it when the figure is made (values {}: the legend of the earlier runs) and at the
+    end. Returns the artists."""
     fig = panels[0].ax.figure
-    engine = fig.get_layout_engine()
-    if fig not in LAID_OUT and (engine is None or type(engine).__name__ == "PlaceHolderLayoutEngine"):
-        fig.tight_layout()
-        fig.set_layout_engine(None)  # tight_layout leaves a placeholder, which makes savefig draw twice
+    if fig not in LAID_OUT:
+        lay_out(fig)
         LAID_OUT.add(fig)
     artists = []
     for panel in panels:
@@ -220,6 +265,14 @@ def place_texts(panels, values):
             if legend is not None:
                 artists.append(legend)
     return artists
+
+
+def lay_out(fig):
+    """tight_layout, unless the figure lays itself out (layout="constrained")."""
+    engine = fig.get_layout_engine()
+    if engine is None or type(engine).__name__ == "PlaceHolderLayoutEngine":
+        fig.tight_layout()
+        fig.set_layout_engine(None)  # tight_layout leaves a placeholder, which makes savefig draw twice
 
 
 def fewer_ticks_where_they_touch(panel):
@@ -273,7 +326,9 @@ def write_last_values(panels, values):
     widen_for_labels(entries)
     for (y_px, panel, curve, x, value), y in zip(entries, placed):
         end_px = panel.ax.transData.transform((panel.last_epoch, value))[0]
-        offset_x = (end_px - panel.ax.transData.transform((x, value))[0]) * 72 / fig.dpi + 4
+        line = panel.lines[curve.name]
+        marker = line.get_markersize() / 2 if line.get_marker() not in (None, "None", "", " ") else 0
+        offset_x = (end_px - panel.ax.transData.transform((x, value))[0]) * 72 / fig.dpi + 4 + marker
         text = panel.ax.annotate(number(value, curve.fmt), (x, value), xytext=(offset_x, (y - y_px) * 72 / fig.dpi),
                                  textcoords="offset points", ha="left", va="center", fontsize=9, color=curve.color,
                                  annotation_clip=False)
@@ -319,8 +374,9 @@ def spread(wanted, gap):
 
 
 def place_legend(panel, fontsize="small"):
-    """One legend for the panel (and its twins): labels wrapped to fit the panel, the font made
-    smaller while it does not fit, placed where it covers the fewest curve points and texts."""
+    """One legend for the panel (and its twins), inside it, where it covers the fewest curve
+    points and texts. Its labels are wrapped to the panel's width; where that legend finds no
+    place clear of the curves, they are wrapped narrower, then the font is made smaller."""
     handles = panel.legend_entries()
     if len(handles) < 2:  # one curve, nothing to tell apart
         return None
@@ -330,20 +386,34 @@ def place_legend(panel, fontsize="small"):
     box = panel.ax.get_window_extent(renderer)
     from matplotlib.font_manager import FontProperties
 
-    size = FontProperties(size=fontsize).get_size_in_points()
-    for size in (size, size * 0.9, size * 0.8, size * 0.7):
-        char_px = 0.6 * size * fig.dpi / 72
-        chars = max(12, int((box.width * 0.92 - 3.5 * size * fig.dpi / 72) / char_px))
-        labels = [wrap(handle.get_label(), chars) for handle in handles]
-        legend = host.legend(handles, labels, fontsize=size, framealpha=0.85)
-        if legend.get_window_extent(renderer).height <= box.height * 0.9:
+    first = FontProperties(size=fontsize).get_size_in_points()
+    best = None
+    for size in (first, first * 0.9, first * 0.8, first * 0.7):
+        for share in (0.92, 0.6, 0.45):  # of the panel's width
+            char_px = 0.6 * size * fig.dpi / 72
+            chars = max(12, int((box.width * share - 3.5 * size * fig.dpi / 72) / char_px))
+            labels = [wrap(handle.get_label(), chars) for handle in handles]
+            legend = host.legend(handles, labels, fontsize=size, framealpha=0.85)
+            if legend.get_window_extent(renderer).height > box.height * 0.9:
+                continue  # too tall for the panel
+            badness, loc = clearest(legend, panel.axes(), renderer)
+            if best is None or badness < best[0]:
+                best = (badness, loc, size, labels)
+            if badness == 0:
+                break
+        if best is not None and best[0] == 0:
             break
-    legend.set_loc(clearest_place(legend, panel.axes(), renderer))
+    if best is None:  # too tall even at the smallest font: the last one tried
+        legend.set_loc(clearest(legend, panel.axes(), renderer)[1])
+        return legend
+    _, loc, size, labels = best
+    legend = host.legend(handles, labels, fontsize=size, framealpha=0.85)
+    legend.set_loc(loc)
     return legend
 
 
 def wrap(label, chars):
-    """A legend label on at most LEGEND_LINES lines of `chars` characters; cut with "..." past them."""
+    """A label on at most LEGEND_LINES lines of `chars` characters; cut with "..." past them."""
     lines = textwrap.wrap(label, chars, break_long_words=True, break_on_hyphens=False) or [""]
     if len(lines) > LEGEND_LINES:
         lines = lines[:LEGEND_LINES]
@@ -354,6 +424,11 @@ def wrap(label, chars):
 def clearest_place(legend, axes, renderer):
     """The legend location (1-9, as matplotlib numbers them) over the fewest points of the
     curves and texts of all these axes (a twin axis's curves too)."""
+    return clearest(legend, axes, renderer)[1]
+
+
+def clearest(legend, axes, renderer):
+    """(how many curve points and texts the legend covers there, the location) of its clearest place."""
     lines, boxes = [], []
     for ax in axes:
         for line in ax.get_lines():
@@ -370,31 +445,40 @@ def clearest_place(legend, axes, renderer):
             best = (badness, loc)
         if badness == 0:
             break
-    return best[1]
+    return best
 
 
 def annotate_clear(ax, text, xy, axes=None, **style):
-    """An annotation of a point with an arrow (the lowest test loss), put above or below it
-    where its text covers the fewest curve points (of these axes: a twin axis's too)."""
+    """An annotation of a point with an arrow (the lowest test loss), put above or below it, its
+    text inside the axes, where it covers the fewest curve points and no other text (of these
+    axes: a twin axis's too). Beside the axes' edge its text ends (or starts) above the point."""
     from matplotlib.text import Text
 
     renderer = ax.figure.canvas.get_renderer()
     axes = axes or [ax]
     paths = [line.get_transform().transform_path(line.get_path()) for a in axes for line in a.get_lines()
              if len(line.get_xdata())]
+    texts = [other.get_window_extent(renderer) for a in axes for other in a.texts]
+    frame = ax.get_window_extent(renderer).padded(-4 * ax.figure.dpi / 72)  # clear of the frame by 4 points
     best = None
     for dy in (26, -26, 40, -40, 56, -56):
-        note = ax.annotate(text, xy, xytext=(0, dy), textcoords="offset points", ha="center",
-                           va="bottom" if dy > 0 else "top", **style)
-        note.update_positions(renderer)
-        box = Text.get_window_extent(note, renderer)  # the text only: the arrow has to cross
-        badness = sum(box.count_contains(path.vertices) + path.intersects_bbox(box, filled=False) for path in paths)
-        if best is None or badness < best[0]:
-            if best is not None:
-                best[1].remove()
-            best = (badness, note)
-        else:
-            note.remove()
-        if badness == 0:
-            break
+        for ha, relpos in (("center", 0.5), ("right", 1), ("left", 0)):
+            arrow = style.get("arrowprops")
+            if arrow and "arrowstyle" in arrow:  # (only a styled arrow takes relpos: where it leaves the text)
+                arrow = {**arrow, "relpos": (relpos, 0 if dy > 0 else 1)}
+            note = ax.annotate(text, xy, xytext=(0, dy), textcoords="offset points", ha=ha,
+                               va="bottom" if dy > 0 else "top", **{**style, "arrowprops": arrow})
+            note.update_positions(renderer)
+            box = Text.get_window_extent(note, renderer)  # the text only: the arrow has to cross
+            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+            badness = (sum(box.count_contains(path.vertices) + path.intersects_bbox(box, filled=False)
+                           for path in paths) + 50 * box.count_overlaps(texts) + 100 * (not inside))
+            if best is None or badness < best[0]:
+                if best is not None:
+                    best[1].remove()
+                best = (badness, note)
+            else:
+                note.remove()
+            if badness == 0:
+                return note
     return best[1]

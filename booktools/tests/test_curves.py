@@ -5,9 +5,10 @@ write a number alike."""
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.legend import Legend
 from matplotlib.text import Text
 
-from booktools.curves import Curve, CurvePanel, annotate_clear, draw_curves, number, place_texts, wrap
+from booktools.curves import Curve, CurvePanel, annotate_clear, draw_curves, fit_header, number, place_texts, wrap
 
 LOSS = Curve("loss", "training loss", "tab:purple")
 TRAIN = Curve("train loss", "training", "tab:blue")
@@ -273,10 +274,12 @@ def test_a_figure_is_laid_out_once_so_its_last_frame_does_not_jump():
     left.set_title("two lines\nof title")
     panel = CurvePanel(right, [TRAIN, TEST], epochs=1000, first_epoch=1, scale="linear")
     place_texts([panel], {})
+    values = {"train loss": decay(1000), "test loss": decay(1000, end=0.002)}
+    draw_curves([panel], {name: curve[:900] for name, curve in values.items()})  # a frame while training
     laid_out = [ax.get_position().bounds for ax in fig.axes]
     assert abs(laid_out[0][0] - 0.125) > 0.01  # tight_layout moved the panels
     fig.set_dpi(80)
-    draw_curves([panel], {"train loss": decay(1000), "test loss": decay(1000, end=0.002)}, final=True)
+    draw_curves([panel], values, final=True)  # the same ranges: no layout again
     assert [ax.get_position().bounds for ax in fig.axes] == laid_out
     plt.close(fig)
 
@@ -293,4 +296,155 @@ def test_a_laid_out_figure_is_drawn_once_when_saved():
     fig.canvas.mpl_connect("draw_event", draws.append)
     fig.savefig(io.BytesIO(), format="png")
     assert len(draws) == 1
+
+
+def test_a_panel_adopts_the_lines_a_book_function_drew():
+    """mnist's lecture code draws its own two panels (plot_learning_curves): the panels take
+    those lines, their colours and markers, and draw the earlier runs behind them."""
+    fig, (loss_ax, accuracy_ax) = plt.subplots(1, 2, figsize=(12, 4))
+    loss_ax.plot([], [], color="blue", marker="o", label="Train Loss")
+    loss_ax.plot([], [], color="green", marker="o", label="Val Loss")
+    loss_ax.set_xlabel("Epoch")
+    accuracy_ax.plot([], [], color="red", marker="o", label="Val Accuracy")
+    drawn = loss_ax.get_lines() + accuracy_ax.get_lines()
+    runs = [earlier_run(1, {"train loss": decay(5, first=1), "test loss": decay(5, first=1),
+                            "accuracy": [90, 92, 94, 95, 96]}, first=1)]
+    losses = CurvePanel(loss_ax, [TRAIN, TEST], epochs=5, first_epoch=1, earlier=runs, this_label="this run: lr 0.1",
+                        scale="linear", lines=loss_ax.get_lines())
+    accuracy = CurvePanel(accuracy_ax, [ACCURACY], epochs=5, first_epoch=1, earlier=runs,
+                          this_label="this run: lr 0.1", scale="linear", limits=lambda values: (80, 100),
+                          lines=accuracy_ax.get_lines())
+    assert [losses.lines["train loss"], losses.lines["test loss"], accuracy.lines["accuracy"]] == drawn
+    values = {"train loss": decay(5), "test loss": decay(5, end=0.05), "accuracy": [91, 93, 95, 96, 97]}
+    draw_curves([losses, accuracy], values, final=True)
+    assert list(drawn[0].get_xdata()) == [1, 2, 3, 4, 5] and drawn[0].get_marker() == "o"
+    assert loss_ax.get_xlabel() == "Epoch" and accuracy_ax.get_xlabel() == "epoch"  # the book's label is kept
+    # The curves take the lines' colours: the earlier run's dashed lines and the last values too.
+    dashed = [line for line in loss_ax.get_lines() if line.get_label() == "_nolegend_"]
+    assert [line.get_color() for line in dashed] == ["blue", "green"]
+    assert [text.get_color() for text in losses.texts + accuracy.texts] == ["blue", "green", "red"]
+    assert [t.get_text() for t in loss_ax.get_legend().get_texts()] == ["Train Loss", "Val Loss", "this run: lr 0.1",
+                                                                       "run 1: lr 0.01"]
+    # One curve: the earlier run in a colour of its own, behind this run's line.
+    faded, = [line for line in accuracy_ax.get_lines() if line.get_label() == "run 1: lr 0.01"]
+    assert faded.get_color() != "red" and faded.get_zorder() < drawn[2].get_zorder()
+    assert accuracy_ax.get_ylim() == (80, 100)
+    plt.close(fig)
+
+
+def test_an_annotation_stays_inside_its_axes_and_off_the_texts():
+    """The lowest test loss at the last epoch: the note beside the axes' right edge stays inside
+    them, and keeps off the last values written right of the curves."""
+    fig, ax = plt.subplots(figsize=(8, 5))
+    panel = CurvePanel(ax, [TRAIN, TEST], epochs=3, decades=3)  # (room below the point)
+    values = {"train loss": [0.68, 0.53, 0.21], "test loss": [0.65, 0.31, 0.12]}
+    draw_curves([panel], values, final=True)
+    note = annotate_clear(ax, "lowest 0.1217 (epoch 2)", (2, 0.12), arrowprops={"arrowstyle": "->"})
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = Text.get_window_extent(note, renderer)
+    assert inside(box, ax.get_window_extent(renderer).padded(-3), slack=0)  # (not on the frame either)
+    assert not any(box.overlaps(text.get_window_extent(renderer)) for text in panel.texts)
+    assert curve_points_in(box, [ax]) == 0
+    plt.close(fig)
+
+
+def test_while_training_a_legend_moves_off_this_runs_curves():
+    """The legend is placed before training (no curve yet); when this run's accuracy comes to run
+    under it, the next frame has it where no curve runs."""
+    fig, ax = plt.subplots(figsize=(8, 5))
+    losses = CurvePanel(ax, [TRAIN, TEST], epochs=40, decades=3)
+    accuracy = CurvePanel(ax.twinx(), [ACCURACY], epochs=40, scale="linear", limits=lambda values: (0.5, 1.01),
+                          twin_of=losses)
+    place_texts([losses, accuracy], {})
+    legend = accuracy.ax.get_legend()
+    values = {"train loss": decay(40, end=0.001), "test loss": decay(40, end=0.03),
+              "accuracy": list(0.99 - 0.12 * np.exp(-np.arange(40) / 3))}
+    for epoch in range(1, 41):  # as the live view draws them, epoch by epoch
+        changed = draw_curves([losses, accuracy], {name: series[:epoch] for name, series in values.items()})
+        assert legend in changed
+        assert curve_points_in(legend.get_window_extent(fig.canvas.get_renderer()), [ax, accuracy.ax]) == 0, epoch
+    plt.close(fig)
+
+
+def test_while_training_a_new_range_is_laid_out_again():
+    """The figure is laid out before training (no curve yet: a range of 0 to 0.5); the losses
+    in thousands need wider tick labels, and they and the axis label stay inside the figure."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    panel = CurvePanel(ax, [TRAIN, TEST], epochs=10, scale="linear", ylabel="loss")
+    place_texts([panel], {})
+    draw_curves([panel], {"train loss": [25000.0, 18000.0], "test loss": [26000.0, 21000.0]})
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    assert ax.get_ylim()[1] >= 26000
+    for text in [ax.yaxis.label] + [t for t in ax.get_yticklabels() if t.get_text()]:
+        assert inside(text.get_window_extent(renderer), fig.bbox), text.get_text()
+    plt.close(fig)
+
+
+def test_a_long_legend_in_a_crowded_panel_is_wrapped_narrower_to_find_a_clear_place():
+    """A reader's code edit makes long labels, and the curves fill the panel: the legend at the
+    panel's width covers curves anywhere; wrapped narrower (and smaller) it finds a clear place."""
+    fig, ax = plt.subplots(figsize=(8, 5))
+    epochs = np.arange(40)
+    this = {"train loss": list(0.6 * (0.0004 / 0.6) ** (epochs / 39)),
+            "test loss": list(0.03 + 0.3 * np.exp(-epochs / 2)), "accuracy": list(0.99 - 0.75 * np.exp(-epochs / 1.5))}
+    runs = [earlier_run(4, {"train loss": list(0.7 * (0.002 / 0.7) ** (epochs / 39)),
+                            "test loss": list(0.04 + 0.6 * np.exp(-epochs / 3)),
+                            "accuracy": list(0.98 - 0.4 * np.exp(-epochs / 1.5))},
+                        label="run 4: train.py: Conv2d(8, 32, kernel_size=3), Linear(32, 1), view(-1, 32)...")]
+    label = "this run: train.py: Conv2d(8, 16, kernel_size=3), Linear(16, 1), view(-1, 16)..."
+    losses = CurvePanel(ax, [TRAIN, TEST], epochs=40, earlier=runs, this_label=label, decades=3)
+    accuracy = CurvePanel(ax.twinx(), [ACCURACY], epochs=40, earlier=runs, scale="linear",
+                          limits=lambda values: (0.5, 1.01), twin_of=losses)
+    draw_curves([losses, accuracy], this, final=True)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legend = accuracy.ax.get_legend()
+    box = legend.get_window_extent(renderer)
+    assert inside(box, ax.get_window_extent(renderer)) and len(legend.get_texts()) == 5
+    assert curve_points_in(box, [ax, accuracy.ax]) == 0
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("width", [6, 8, 12])
+def test_a_long_header_is_wrapped_to_the_figures_width(width):
+    """Flags and a code change in two files: the header stays inside the figure, on two lines at most."""
+    header = ("train.py: epochs 30, lr 0.002, train-size 3000, figures/training.py: 120; train.py: "
+              "DataLoader(test_dataset, batch_size=500), train_loss += loss.item() * len(label)...")
+    fig, ax = plt.subplots(figsize=(width, 4))
+    title = fig.suptitle(fit_header(fig, header))
+    fig.tight_layout()
+    fig.canvas.draw()
+    assert inside(title.get_window_extent(fig.canvas.get_renderer()), fig.bbox)
+    assert title.get_text().count("\n") <= 1 and title.get_text().startswith("train.py: epochs 30, lr 0.002")
+    assert fit_header(fig, "train.py (default settings)") == "train.py (default settings)"
+    plt.close(fig)
+
+
+def test_the_last_frame_returns_no_legend_that_is_gone():
+    """The live view draws the artists draw_curves returns over the figure: at the last frame,
+    the legend placed for the whole curves, not the one placed before training as well."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    runs = [earlier_run(1, {"accuracy": list(np.linspace(94, 96.4, 4))}, first=1)]
+    panel = CurvePanel(ax, [ACCURACY], epochs=3, first_epoch=1, earlier=runs, this_label="this run: lr 0.003",
+                       scale="linear", limits=lambda values: (90, 100))
+    place_texts([panel], {})  # before training: placed clear of the earlier run only
+    before = ax.get_legend()
+    values = {"accuracy": [98.0, 98.3, 98.7]}
+    assert before in draw_curves([panel], {"accuracy": values["accuracy"][:2]})
+    drawn = draw_curves([panel], values, final=True)
+    shown = [artist for artist in drawn if isinstance(artist, Legend)]
+    assert shown == [ax.get_legend()] and before not in drawn
+    plt.close(fig)
+
+
+def test_an_annotation_takes_either_kind_of_arrow():
+    fig, ax = plt.subplots()
+    ax.plot([0, 1, 2], [0.3, 0.2, 0.25])
+    for arrow in [{"arrowstyle": "->"}, {"width": 1, "headwidth": 4}, None]:
+        note = annotate_clear(ax, "lowest 0.2000 (epoch 1)", (1, 0.2), arrowprops=arrow)
+        fig.canvas.draw()
+        assert note.get_text() == "lowest 0.2000 (epoch 1)"
+        note.remove()
     plt.close(fig)

@@ -19,7 +19,7 @@ from booktools.records import add_compare_flags, start_record
 from booktools.torch_setup import one_cpu_thread, pick_device, seed_everything
 from digits.mnist_data import load_mnist
 from figures.layers import show_layers
-from figures.training import live_curves, show_curves, show_mistakes
+from figures.training import show_curves, show_mistakes, start_live_view
 from flags.chapter import add_common_flags
 
 PARTNERS = {"train": "train_with_linear.py", "train_with_linear": "train.py"}  # --compare draws both
@@ -33,11 +33,11 @@ def main(argv=None):
 
     model = Mnist().to(args.device, memory_format=torch.channels_last)  # 本との違い: faster on a CPU (NOTES.md: 速さ)
     print_model(model)  # 本との違い: the model and its parameter count
-    live = live_curves(args)  # 本との違い: curves that grow while training (window / --gif)
+    live = start_live_view(model, args)  # 本との違い: curves that grow while training (window / --gif)
     train_losses, test_losses, test_accuracies = train_model(
         model, train_data, test_data, args.epochs, args.lr, live
     )
-    show_results(train_losses, test_losses, test_accuracies, args, live)
+    show_results(train_losses, test_losses, test_accuracies, model, args, live)
     show_mistakes(model, test_data, args, DIGITS)  # 本との違い: only with --mistakes N
     show_layers(model, test_data, args)  # 本との違い: only with --layers
 
@@ -153,14 +153,15 @@ def train_model(model, train_data, test_data, epochs, lr, live):  # 本との違
 
         print(f"Epoch: {epoch}, Train Loss: {train_losses[-1]:.4f}, "
               f"Test Loss: {test_losses[-1]:.4f}, Test Accuracy: {test_accuracies[-1]:.4f}", flush=True)
-        live.update(epoch, train_losses, test_losses, test_accuracies)  # 本との違い: draws the figure so far
+        live.update(epoch, train_losses[-1], test_losses[-1], test_accuracies[-1])  # 本との違い: the figure so far
 
     return train_losses, test_losses, test_accuracies
 
 
-def show_results(train_losses, test_losses, test_accuracies, args, live):
+def show_results(train_losses, test_losses, test_accuracies, model, args, live):
     live.finish()  # the live figure: --gif is written now
-    show_curves(train_losses, test_losses, test_accuracies, args)  # the final figure, recorded in runs/
+    # The final figure, titled with the model and the optimizer that ran; recorded in runs/
+    show_curves(train_losses, test_losses, test_accuracies, model, live.optimizer, args)
 
 
 if __name__ == "__main__":

@@ -14,12 +14,11 @@ from booktools.describe import print_model
 from booktools.records import start_record
 from booktools.torch_setup import one_cpu_thread, pick_device, seed_everything
 from digits.mnist_data import Augmented, pen_widths
-from figures.training import learning_curves_title, show_learning_curves, start_curves_live_view
+from figures.training import show_learning_curves, start_curves_live_view
 from flags.chapter import training_parser
 from train_mlp import evaluate, load_data, plot_learning_curves, save_model, train_model
 
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "mnist_model_cnn.pth"
-NAME = "CNN conv 16-32 (5x5) + Linear"
 
 
 def main(argv=None):
@@ -33,15 +32,16 @@ def main(argv=None):
 
     model = CNNClassifier().to(device)
     print_model(model)
-    live = start_curves_live_view(plot_learning_curves, args, learning_curves_title(NAME, args))
+    live = start_curves_live_view(plot_learning_curves, model, args)
     history = train_model(model, device, train_loader, val_loader, args, live)
     live.finish()  # the live figure: --gif is written now
     # The test set is used once, at the very end (the "real exam").
     test_loss, accuracy = evaluate(model, device, test_loader, nn.CrossEntropyLoss())
     print(f"Test Loss: {test_loss:.4f}, Test Accuracy: {accuracy:.2f}%", flush=True)
     save_model(model, "cnn", args.save_model, accuracy, args)
-    fig = plot_learning_curves(*history, title=learning_curves_title(NAME, args))
-    show_learning_curves(fig, history, args, "train_cnn.png", {"test accuracy": accuracy, "test loss": test_loss})
+    fig = plot_learning_curves(*history)
+    finals = {"test accuracy": accuracy, "test loss": test_loss}  # as printed, for runs/
+    show_learning_curves(fig, history, model, live.optimizer, args, "train_cnn.png", finals)
 
 
 def parse_args(argv):

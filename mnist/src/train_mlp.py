@@ -15,12 +15,11 @@ from booktools.describe import print_model
 from booktools.records import start_record
 from booktools.torch_setup import one_cpu_thread, pick_device, seed_everything
 from digits.mnist_data import Augmented, load_mnist
-from figures.training import learning_curves_title, show_learning_curves, start_curves_live_view
+from figures.training import show_learning_curves, start_curves_live_view
 from flags.chapter import training_parser
 
 VAL_FRACTION = 12  # 1/12 for validation: 60,000 training images -> 55,000 train + 5,000 val
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "mnist_model.pth"
-NAME = "MLP 784-128-64-10"
 
 
 def main(argv=None):
@@ -32,15 +31,16 @@ def main(argv=None):
 
     model = MNISTClassifier(args.dropout, args.batchnorm).to(device)
     print_model(model)
-    live = start_curves_live_view(plot_learning_curves, args, learning_curves_title(NAME, args))
+    live = start_curves_live_view(plot_learning_curves, model, args)
     history = train_model(model, device, train_loader, val_loader, args, live)
     live.finish()  # the live figure: --gif is written now
     # The test set is used once, at the very end (the "real exam").
     test_loss, accuracy = evaluate(model, device, test_loader, nn.CrossEntropyLoss())
     print(f"Test Loss: {test_loss:.4f}, Test Accuracy: {accuracy:.2f}%", flush=True)
     save_model(model, "mlp", args.save_model, accuracy, args, dropout=args.dropout, batchnorm=args.batchnorm)
-    fig = plot_learning_curves(*history, title=learning_curves_title(NAME, args))
-    show_learning_curves(fig, history, args, "train_mlp.png", {"test accuracy": accuracy, "test loss": test_loss})
+    fig = plot_learning_curves(*history)
+    finals = {"test accuracy": accuracy, "test loss": test_loss}  # as printed, for runs/
+    show_learning_curves(fig, history, model, live.optimizer, args, "train_mlp.png", finals)
 
 
 def parse_args(argv):
@@ -91,7 +91,6 @@ def train_model(model, device, train_loader, val_loader, args, live):
         optimizer = optim.SGD(model.parameters(), lr=args.lr)
     scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)  # 本との違い: lr decays to 0
 
-    train_losses, val_losses, accuracies = [], [], []
     for epoch in range(1, args.epochs + 1):
         train_loss = train(model, device, train_loader, optimizer, criterion, epoch)
         val_loss, accuracy = evaluate(model, device, val_loader, criterion)  # 本との違い: validation, not test
@@ -99,11 +98,8 @@ def train_model(model, device, train_loader, val_loader, args, live):
             scheduler.step()  # 本との違い: the cosine schedule, one step per epoch
         print(f"Epoch {epoch}: Train Loss: {train_loss:.4f}, "
               f"Val Loss: {val_loss:.4f}, Val Accuracy: {accuracy:.2f}%", flush=True)
-        train_losses.append(train_loss)
-        val_losses.append(val_loss)
-        accuracies.append(accuracy)
-        live.update(epoch, train_losses, val_losses, accuracies)  # 本との違い: the curves grow while training
-    return train_losses, val_losses, accuracies
+        live.update(epoch, train_loss, val_loss, accuracy)  # 本との違い: keeps the curves, draws them so far
+    return live.state  # the curves kept: train losses, val losses, accuracies
 
 
 def train(model, device, train_loader, optimizer, criterion, epoch):
@@ -146,9 +142,9 @@ def save_model(model, kind, path, accuracy, args, **options):
     print(f"Saved model to {path}", flush=True)
 
 
-def plot_learning_curves(train_losses, val_losses, accuracies, title=""):
+def plot_learning_curves(train_losses, val_losses, accuracies):
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4))
-    epochs = range(1, len(train_losses) + 1)  # (our addition: epochs counted from 1, as printed)
+    epochs = range(1, len(train_losses) + 1)  # (ours: epochs counted from 1, as printed)
     ax1.plot(epochs, train_losses, color="blue", marker="o", label="Train Loss")
     ax1.plot(epochs, val_losses, color="green", marker="o", label="Val Loss")
     ax1.set_xlabel("Epoch")
@@ -160,9 +156,6 @@ def plot_learning_curves(train_losses, val_losses, accuracies, title=""):
     ax2.set_ylabel("Accuracy (%)")
     ax2.legend()
     ax2.set_title("Accuracy Curve")
-    for ax in (ax1, ax2):
-        ax.xaxis.get_major_locator().set_params(integer=True)  # (ours: whole epochs on the axis)
-    fig.suptitle(title)
     fig.tight_layout()
     return fig
 

@@ -7,7 +7,7 @@ model (784-128-64-1) and the default learning rate (0.0003, as in the book) diff
 import torch
 
 from booktools.describe import print_model
-from figures.training import live_curves, show_mistakes
+from figures.training import show_mistakes, start_live_view
 from train import DIGITS, load_data, parse_args, show_results, train_model
 
 
@@ -17,11 +17,11 @@ def main(argv=None):
 
     model = LinearMnist().to(args.device)
     print_model(model)  # 本との違い: the model and its parameter count
-    live = live_curves(args)  # 本との違い: curves that grow while training (window / --gif)
+    live = start_live_view(model, args)  # 本との違い: curves that grow while training (window / --gif)
     train_losses, test_losses, test_accuracies = train_model(
         model, train_data, test_data, args.epochs, args.lr, live
     )
-    show_results(train_losses, test_losses, test_accuracies, args, live)
+    show_results(train_losses, test_losses, test_accuracies, model, args, live)
     show_mistakes(model, test_data, args, DIGITS)  # 本との違い: only with --mistakes N
 
 

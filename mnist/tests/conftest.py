@@ -1,25 +1,20 @@
-"""Shared test setup: headless plots and tiny synthetic MNIST files in the real IDX format."""
+"""Shared test setup: headless plots, run records in temporary folders, and tiny synthetic MNIST
+files in the real IDX format. The fixtures every chapter shares (runs_dir, run_main, x_display)
+are booktools.testing's."""
 
 import os
-
-os.environ["MPLBACKEND"] = "Agg"  # before anything imports matplotlib: never open a window
-
-import atexit
 import re
-import shutil
 import struct
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-# Run records go to a temporary folder, never into the chapter's runs/ (each test gets its own
-# below; this one catches anything run outside a test).
-os.environ["RUNS_DIR"] = tempfile.mkdtemp(prefix="runs-")
-atexit.register(shutil.rmtree, os.environ["RUNS_DIR"], ignore_errors=True)
+from booktools.testing import headless_with_temporary_runs, run_main, runs_dir, x_display  # noqa: F401 (fixtures)
+
+headless_with_temporary_runs()  # before anything imports matplotlib: never open a window
 
 CHAPTER_DIR = Path(__file__).resolve().parent.parent
 SPLITS = {"train": 360, "t10k": 120}  # images per split, 36 / 12 of each digit
@@ -56,14 +51,6 @@ def draw_digits(labels, rng):
     return np.clip(images * 255, 0, 255)
 
 
-@pytest.fixture(autouse=True)
-def runs_dir(tmp_path, monkeypatch):
-    """This test's runs/ folder (booktools.records reads RUNS_DIR), also for the scripts it starts."""
-    folder = tmp_path / "runs"
-    monkeypatch.setenv("RUNS_DIR", str(folder))
-    return folder
-
-
 @pytest.fixture
 def outputs_dir(tmp_path, monkeypatch):
     """The chapter's outputs/ in a temporary folder, for the scripts this test runs in-process
@@ -92,30 +79,6 @@ def mnist_dir(tmp_path_factory):
         rng.shuffle(labels)
         write_idx(raw, prefix, draw_digits(labels, rng), labels)
     return root
-
-
-@pytest.fixture(scope="module")
-def x_display():
-    """A virtual X display (Xvfb) for real Tk windows (test_live.py, test_draw.py); skipped where none can be had."""
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed (Debian: apt-get install xvfb xauth); the real window is not tested")
-    try:
-        import tkinter  # noqa: F401
-    except ImportError:
-        pytest.skip("this Python has no tkinter; the real window is not tested")
-    read_end, write_end = os.pipe()
-    server = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1280x800x24",
-                               "-nolisten", "tcp"], pass_fds=[write_end],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write_end)
-    with os.fdopen(read_end) as pipe:
-        number = pipe.readline().strip()  # Xvfb picks a free display and writes its number when ready
-    if not number:
-        server.kill()
-        pytest.skip("Xvfb did not start; the real window is not tested")
-    yield f":{number}"
-    server.terminate()
-    server.wait(timeout=10)
 
 
 @pytest.fixture

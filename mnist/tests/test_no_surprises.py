@@ -3,6 +3,7 @@ of the MNIST folders and writes nothing into them, predict.py says which model i
 carry the flags, the two 4-vs-9 figures share their axes, README commands leave images/ alone."""
 
 import filecmp
+import json
 import os
 import re
 import shlex
@@ -19,6 +20,7 @@ import show_mnist
 import train
 import train_cnn
 import train_mlp
+import train_with_linear
 from conftest import CHAPTER_DIR, assert_one_line_error
 
 # Run a script's main() with argv and report which heavy modules got loaded.
@@ -165,33 +167,97 @@ def test_the_training_command_for_a_missing_model_pastes_as_printed(tmp_path, ca
 def test_titles_carry_the_flags_that_changed_the_run():
     args = train.parse_args(["--train-size", "all", "--epochs", "60", "--seed", "3", "--no-show", "--device", "cpu"])
     assert args.changed == ["--epochs 60", "--train-size all", "--seed 3"]
-    assert train_figures.curves_title(args) == "4 vs 9 (train.py): learning curves\n--epochs 60, --train-size all, --seed 3"
-    assert train_figures.curves_title(train.parse_args([])) == "4 vs 9 (train.py): learning curves"
-    title = train_figures.learning_curves_title("MLP", train_mlp.parse_args(["--subset", "100", "--dropout", "0.2",
-                                                                       "--augment", "--save-model", "x.pth"]))
-    assert title == "MLP, adam lr=0.001 (cosine decay); --augment, --subset 100, --dropout 0.2"
-    title = train_figures.learning_curves_title("CNN", train_cnn.parse_args(["--optimizer", "sgd", "--no-schedule"]))
-    assert title == "CNN, sgd lr=0.003 (constant)"
+    assert args.record.header() == "train.py: epochs 60, train-size all, seed 3"
+    assert train.parse_args([]).record.header() == "train.py (default settings)"
+    fig = train_mlp.plot_learning_curves([], [], [])
+    model = train_mlp.MNISTClassifier()
+    args = train_mlp.parse_args(["--subset", "100", "--dropout", "0.2", "--augment", "--save-model", "x.pth"])
+    title = train_figures.learning_curves_title(fig, model, torch.optim.Adam(model.parameters(), lr=args.lr), args)
+    assert title.get_text() == "train_mlp.py: augment, subset 100, dropout 0.2\n784-128-64-10, Adam lr=0.001"
+    model = train_cnn.CNNClassifier()
+    args = train_cnn.parse_args(["--optimizer", "sgd", "--no-schedule"])
+    title = train_figures.learning_curves_title(fig, model, torch.optim.SGD(model.parameters(), lr=args.lr), args, 3)
+    assert title.get_text() == "train_cnn.py: optimizer sgd, no-schedule\nconv 1-16-32, 512-10, SGD lr=0.003 (epoch 3)"
 
 
 def test_the_two_4_vs_9_figures_share_fixed_axes():
     """train.py and train_with_linear.py: the same accuracy axis (0.5 = guessing, to 1) and loss axis,
     whatever the curves, so the figures can be compared and a small dip is drawn small."""
-    cnn = train.parse_args([])
-    linear = train.parse_args([], lr=0.0003, name="train_with_linear")
-    figures = [train_figures.plot_curves([0.68, 0.1, 0.0014], [0.65, 0.07, 0.027], [0.87, 0.97, 0.992], cnn),
-               train_figures.plot_curves([0.66, 0.2, 0.0089], [0.61, 0.1, 0.086], [0.80, 0.96, 0.974], linear)]
+    names = [curve.name for curve in train_figures.FOUR_NINE]
+    figures = []
+    for args, model, values in [
+            (train.parse_args([]), train.Mnist(), [[0.68, 0.1, 0.0014], [0.65, 0.07, 0.027], [0.87, 0.97, 0.992]]),
+            (train.parse_args([], lr=0.0003, name="train_with_linear"), train_with_linear.LinearMnist(),
+             [[0.66, 0.2, 0.0089], [0.61, 0.1, 0.086], [0.80, 0.96, 0.974]])]:
+        fig, panels = train_figures.four_nine_figure(model, args)
+        train_figures.final_texts(panels, dict(zip(names, values)))
+        figures.append(fig)
     for fig in figures:
         ax, ax2 = fig.axes
         assert ax2.get_ylim() == train_figures.ACCURACY_RANGE and ax.get_ylim() == (0.001, 1.0)
-        assert ax.get_xlim() == pytest.approx((-0.05 * 39, 1.14 * 39))
+        assert ax.get_xlim()[0] < 0 and ax.get_xlim()[1] > 1.1 * 39  # all 40 epochs, room for the last values
         fig.canvas.draw()
         labels = [t.get_text() for t in ax.get_yticklabels() if t.get_visible()]
         assert {"0.001", "0.002", "0.005", "0.01", "0.02", "0.05", "0.1", "0.2", "0.5", "1"} <= set(labels)
         written = [text.get_text() for text in ax.texts + ax2.texts]
         assert any(text.startswith("lowest ") for text in written)
+    assert figures[0].axes[0].get_xlim() == figures[1].axes[0].get_xlim()
     assert [t.get_text() for t in figures[0].axes[1].texts] == ["0.9920"]
     assert "lowest 0.0270 (epoch 2)" in [t.get_text() for t in figures[0].axes[0].texts]
+
+
+# Runs a script of a copy of the chapter in a fresh process; prints its final figure's titles.
+TITLES = """
+import json, runpy, sys
+import booktools.figures
+
+def show_figure(fig, args):
+    print("TITLES", json.dumps([fig.get_suptitle()] + [ax.get_title() for ax in fig.axes]), flush=True)
+
+booktools.figures.show_figure = show_figure
+sys.path.insert(0, sys.argv[1])
+sys.argv = sys.argv[2:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def test_the_titles_follow_an_edit_of_the_code(mnist_dir, tmp_path):
+    """The reader makes the CNN bigger and changes the learning rate in the code, not by a flag:
+    the figure says so (the header, the layers and the optimizer that ran), not the defaults."""
+    copy = tmp_path / "mnist"
+    shutil.copytree(CHAPTER_DIR / "src", copy / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(CHAPTER_DIR / "src.sha256", copy)
+
+    def titles(script, *argv):
+        result = subprocess.run([sys.executable, "-c", TITLES, str(copy / "src"), str(copy / "src" / script),
+                                 "--data-dir", str(mnist_dir), *argv], capture_output=True, text=True,
+                                encoding="utf-8", timeout=300)
+        assert result.returncode == 0, result.stderr
+        return json.loads(next(line for line in result.stdout.splitlines() if line.startswith("TITLES "))[7:])
+
+    def edit(script, *changes):
+        path = copy / "src" / script
+        code = path.read_text(encoding="utf-8")
+        for old, new in changes:
+            assert code.count(old) == 1, old
+            code = code.replace(old, new)
+        path.write_text(code, encoding="utf-8")
+
+    short = ["--epochs", "2", "--batch-size", "16", "--train-size", "all"]
+    assert titles("train.py", *short) == ["train.py: epochs 2, batch-size 16, train-size all",
+                                          "4 vs 9: conv 1-4-8-16, 16-1, Adam lr=0.004", ""]
+    edit("train.py", ("torch.nn.Conv2d(8, 16, kernel_size=3)", "torch.nn.Conv2d(8, 32, kernel_size=3)"),
+         ("data.view(-1, 16)", "data.view(-1, 32)"), ("torch.nn.Linear(16, 1)", "torch.nn.Linear(32, 1)"),
+         ("model.parameters(), lr=lr)", "model.parameters(), lr=0.01)"))
+    header, title, _ = titles("train.py", *short)
+    assert header.startswith("train.py: epochs 2, batch-size 16, train-size all, ") and "Conv2d(8, 32" in header
+    assert title == "4 vs 9: conv 1-4-8-32, 32-1, Adam lr=0.01"
+
+    edit("train_mlp.py", ("nn.Linear(128, 64)", "nn.Linear(128, 32)"), ("nn.Linear(64, 10)", "nn.Linear(32, 10)"),
+         ("optim.Adam(model.parameters(), lr=args.lr)", "optim.Adam(model.parameters(), lr=0.005)"))
+    header, *_ = titles("train_mlp.py", "--epochs", "1", "--subset", "100", "--save-model", str(tmp_path / "m.pth"))
+    assert header.startswith("train_mlp.py: epochs 1, subset 100, ") and "default" not in header
+    assert header.endswith("\n784-128-32-10, Adam lr=0.005")
 
 
 def readme_commands():

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-import figures.training as train_figures
+import booktools.figures
 import runs
 import train
 import train_cnn
@@ -19,20 +19,6 @@ import train_with_linear
 from conftest import CHAPTER_DIR, numbers
 from test_train import EPOCH_LINE
 from test_train_mlp_predict import TEST_LINE
-
-
-@pytest.fixture
-def run_main(capsys):
-    """Call a script's main() in-process; return (exit code, stdout, stderr)."""
-    def run(main, *argv):
-        try:
-            main(list(argv))
-            code = 0
-        except SystemExit as exit:
-            code = exit.code
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-    return run
 
 
 @pytest.fixture
@@ -61,11 +47,12 @@ def ten_classes(run_main, mnist_dir, tmp_path):
 def final_figure(monkeypatch):
     """The final figure of the next training run, kept open for the test."""
     shown = {}
-    monkeypatch.setattr(train_figures, "show_figure", lambda fig, args: shown.update(figure=fig))
+    monkeypatch.setattr(booktools.figures, "show_figure", lambda fig, args: shown.update(figure=fig))
     return shown
 
 
 def legend(ax):
+    """The legend's labels (train.py's is on the accuracy's axes, drawn over every curve)."""
     return [text.get_text() for text in ax.get_legend().get_texts()]
 
 
@@ -108,36 +95,40 @@ def test_compare_draws_earlier_runs_behind_this_one_labelled(four_nine, final_fi
     fig = final_figure["figure"]
     ax, ax2 = fig.axes
     # The colours say which curve, the line style which run: solid this one, dashed (dotted) the earlier.
-    assert legend(ax) == ["Train Loss", "Test Loss", "Test Accuracy", "this run: lr 0.01",
-                          "run 1: epochs 6, lr 0.004", "run 2: lr 0.004"]
+    assert legend(ax2) == ["Train Loss", "Test Loss", "Test Accuracy", "this run: lr 0.01",
+                           "run 1: epochs 6, lr 0.004", "run 2: lr 0.004"]
     # Each earlier run's curves are drawn, faded, behind this run's; the x axis holds the longest run.
-    faded = [line for line in ax.get_lines() + ax2.get_lines() if line.get_alpha() == 0.6]
+    faded = [line for line in ax.get_lines() + ax2.get_lines() if line.get_alpha() == 0.5]
     assert sorted(len(line.get_xdata()) for line in faded) == [3, 3, 3, 6, 6, 6]
-    assert all(line.get_zorder() < ax.get_lines()[-1].get_zorder() for line in faded)
+    this_run = [line for line in ax.get_lines() + ax2.get_lines() if line.get_label() in ("Train Loss", "Test Accuracy")]
+    assert len(this_run) == 2 and all(line.get_zorder() < this_run[0].get_zorder() for line in faded)
     assert ax.get_xlim()[1] > 5
-    # A compared figure keeps its title: the flags of this run.
-    assert ax.get_title() == "4 vs 9 (train.py): learning curves\n--epochs 3, --lr 0.01, --batch-size 16, --train-size all"
+    # A compared figure keeps its header: the flags of this run; and what ran, read from the objects.
+    assert fig.get_suptitle() == "train.py: epochs 3, lr 0.01, batch-size 16, train-size all"
+    assert ax.get_title() == "4 vs 9: conv 1-4-8-16, 16-1, Adam lr=0.01"
 
 
 def test_train_py_compares_with_train_with_linear_py(four_nine, final_figure):
     """The book's comparison: the fully connected network, then the CNN with --compare."""
     four_nine(script=train_with_linear)
     out, _ = four_nine("--compare")
-    assert legend(final_figure["figure"].axes[0])[3:] == ["this run: train.py, lr 0.004",
+    assert legend(final_figure["figure"].axes[1])[3:] == ["this run: train.py, lr 0.004",
                                                           "run 1: train_with_linear.py, lr 0.0003"]
     out, _ = four_nine("--compare", script=train_with_linear)
     assert "Compared with run 2: train.py, lr 0.004" in out
-    assert legend(final_figure["figure"].axes[0])[3:] == ["this run: train_with_linear.py, lr 0.0003",
+    assert legend(final_figure["figure"].axes[1])[3:] == ["this run: train_with_linear.py, lr 0.0003",
                                                           "run 2: train.py, lr 0.004"]
+    assert final_figure["figure"].axes[0].get_title() == "4 vs 9: 784-128-64-1, Adam lr=0.0003"
 
 
 def test_train_cnn_py_compares_with_train_mlp_py(ten_classes, final_figure):
     ten_classes("--dropout", "0.2")
     ten_classes("--compare", "--lr", "0.001", script=train_cnn)
     ax1, ax2 = final_figure["figure"].axes
-    # --dropout is train_mlp.py's own flag: the script's name says it.
+    # --dropout is train_mlp.py's own flag: the script's name says it. One curve (the accuracy):
+    # each run in a colour of its own.
     assert legend(ax1) == ["Train Loss", "Val Loss", "this run: train_cnn.py", "run 1: train_mlp.py"]
-    assert legend(ax2) == ["Val Accuracy", "this run: train_cnn.py", "run 1: train_mlp.py"]
+    assert legend(ax2) == ["run 1: train_mlp.py", "this run: train_cnn.py"]
     assert [len(line.get_xdata()) for line in ax1.get_lines()] == [2, 2, 2, 2, 0, 0]  # (the last: the legend's)
 
 
@@ -183,7 +174,7 @@ def show(*args, block=None):
     fig = plt.gcf()
     ax = fig.axes[0]
     drawn = sum(len(line.get_xdata()) > 0 for line in ax.get_lines())
-    texts = [text.get_text() for text in ax.get_legend().get_texts()]
+    texts = [text.get_text() for text in fig.axes[-1].get_legend().get_texts()]  # (on the accuracy's axes)
     print("LIVE" if block is False else "FINAL", plt.get_backend(), drawn, texts, flush=True)
     if block is False:
         return real_show(block=False)

@@ -1,172 +1,112 @@
-"""The learning-curve figures of the training scripts, live while training runs and at the
-end, with earlier runs' curves behind this run's (--compare): train.py and train_with_linear.py
-(4 vs 9: two losses and the accuracy on one plot, and the misclassified images), train_mlp.py
-and train_cnn.py (10 classes: losses left, accuracy right)."""
+"""The learning-curve figures of the four training scripts, live while training runs and at the
+end, drawn with booktools' figure kit (panels with the earlier runs behind, --compare; the live
+view that keeps the curves; the end of a run): train.py and train_with_linear.py (4 vs 9: the two
+losses on a log scale and the test accuracy on a second scale), train_mlp.py and train_cnn.py (the
+lecture's plot_learning_curves, whose lines the kit's panels take over); and the misclassified
+test images (--mistakes)."""
 
 import math
 
 import torch
 
-from booktools.figures import can_show, log_range, save_figure, show_figure, show_or_save, zero_based_range
-from booktools.live import LiveView
-from booktools.records import draw_earlier
+from booktools.curves import Curve, CurvePanel, annotate_clear, draw_curves, fit_header, number, place_texts
+from booktools.describe import layer_sizes, optimizer_text
+from booktools.figures import finish_run, show_or_save
+from booktools.live import LiveView, wanted
 from figures import second_figure
 
 GIF_DPI = 100       # GIF frames at the PNG's size: their text is as readable as the PNG's
 GIF_FRAME_MS = 150  # how long each GIF frame is shown
 
-# train.py and train_with_linear.py share fixed axes, so their two figures can be laid side by side:
-# accuracy from 0.5 (guessing) to 1, losses from 0.001 to 1 (a decade more only if a curve needs it).
+# --- train.py and train_with_linear.py: 4 vs 9 ---
+
+# 4 decimals, as the epoch lines print them ("Test Loss: 0.0271")
+FOUR_NINE = [Curve("train loss", "Train Loss", "blue", fmt="{:.4f}"),
+             Curve("test loss", "Test Loss", "green", fmt="{:.4f}"),
+             Curve("test accuracy", "Test Accuracy", "red", fmt="{:.4f}")]
+# Both scripts' figures have the same axes, so they can be laid side by side: the accuracy from
+# 0.5 (guessing) to 1, the losses from 0.001 to 1 (a decade more only where a curve needs it).
 ACCURACY_RANGE = (0.5, 1.01)
 
 
-def curves_title(args):
-    """The figure title, with every flag that changed the run (so a figure says how it was made)."""
-    title = f"4 vs 9 ({args.name}.py): learning curves"
-    return title + (f"\n{', '.join(args.changed)}" if args.changed else "")
+def start_live_view(model, args):
+    """What watches train_model: it keeps every epoch's values and, in a window and/or a GIF,
+    redraws the figure of show_curves while training runs (on its axes from the first frame)."""
+    live = LiveView([curve.name for curve in FOUR_NINE], args.epochs)
+    window, gif = wanted(args)
+    if window or gif:
+        fig, panels = four_nine_figure(model, args)
+
+        def redraw(epoch):
+            if live.is_last_frame(epoch):  # the final figure
+                return [four_nine_title(panels, model, live.optimizer)] + final_texts(panels, live.curves)
+            return [four_nine_title(panels, model, live.optimizer, epoch)] + draw_curves(panels, live.curves)
+
+        live.draw(fig, redraw, window=window, gif=gif, gif_dpi=GIF_DPI, frame_ms=GIF_FRAME_MS)
+    return live
 
 
-def plot_curves(train_losses, test_losses, test_accuracies, args):
+def show_curves(train_losses, test_losses, test_accuracies, model, optimizer, args):
+    """The final figure: saved, recorded in runs/ with the curves and the last printed values, shown."""
+    fig, panels = four_nine_figure(model, args)
+    four_nine_title(panels, model, optimizer)
+    curves = dict(zip([curve.name for curve in FOUR_NINE], [train_losses, test_losses, test_accuracies]))
+    final_texts(panels, curves)
+    finals = {"test accuracy": test_accuracies[-1], "test loss": test_losses[-1]} if test_accuracies else {}
+    finish_run(fig, args, curves, finals, f"{args.name}.png")
+
+
+def four_nine_figure(model, args):
+    """The losses (log scale: on a linear one the late rise of the test loss is invisible) and,
+    on a second scale, the accuracy; the earlier runs' curves behind (--compare)."""
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter, LogLocator, MultipleLocator, NullFormatter
 
     fig, ax = plt.subplots(figsize=(8, 5))
-    ax2 = ax.twinx()  # accuracy lives on its own scale
-    earlier = draw_earlier_runs(ax, ax2, args, {"train loss": "blue", "test loss": "green"}, {"test accuracy": "red"})
-    earlier = this_run_line(ax, args) + earlier if earlier else []  # (legend lines before this run's curves)
-    ax.plot(train_losses, color="blue", label="Train Loss")
-    ax.plot(test_losses, color="green", label="Test Loss")
-    ax.set_xlabel("Epoch")
-    ax.set_ylabel("Loss (binary cross-entropy, log scale)")
-    ax.set_yscale("log")  # on a linear scale the late rise of the test loss is invisible
+    fig.suptitle(fit_header(fig, args.record.header()))  # the flags and the code the reader changed
+    earlier = {"epochs": args.epochs, "earlier": args.record.earlier}
+    losses = CurvePanel(ax, FOUR_NINE[:2], **earlier, this_label=args.record.this_label(), decades=3,
+                        ylabel="Loss (binary cross-entropy, log scale)")
     ax.yaxis.set_major_locator(LogLocator(subs=(1, 2, 5)))  # 0.001, 0.002, 0.005, 0.01 ... labelled
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     ax.yaxis.set_minor_formatter(NullFormatter())
-    ax2.plot(test_accuracies, color="red", label="Test Accuracy")
-    ax2.set_ylabel("Test Accuracy (0.5 = guessing)")
-    ax2.yaxis.set_major_locator(MultipleLocator(0.1))
-    lines = ax.get_lines()[-2:] + ax2.get_lines()[-1:] + earlier
-    ax.legend(lines, [line.get_label() for line in lines], loc="lower left", fontsize="small" if earlier else None)
-    ax.set_title(curves_title(args))
-    set_curve_ranges(ax, ax2, train_losses + test_losses, test_accuracies, args)
-    if test_accuracies:
-        label_values(ax, ax2, train_losses, test_losses, test_accuracies)
-    return fig
+    accuracy = CurvePanel(ax.twinx(), FOUR_NINE[2:], **earlier, scale="linear", limits=accuracy_range,
+                          ylabel="Test Accuracy (0.5 = guessing)", twin_of=losses)
+    accuracy.ax.yaxis.set_major_locator(MultipleLocator(0.1))
+    panels = [losses, accuracy]
+    four_nine_title(panels, model, None)  # (one line, as with the optimizer: the layout holds it)
+    place_texts(panels, {})  # the layout, and the legend of the earlier runs
+    return fig, panels
 
 
-def set_curve_ranges(ax, ax2, losses, accuracies, args):
-    """The fixed ranges: the final figure and every frame of the live view share them (and
-    they hold the earlier runs' curves, --compare)."""
-    last = max(longest_run(args, args.epochs, first_epoch=0) - 1, 1)
-    ax.set_xlim(-0.05 * last, 1.14 * last)  # room on the right for the last values
-    ax.set_ylim(log_range(losses + earlier_values(args, "train loss", "test loss"), decades=3))
-    accuracies = accuracies + earlier_values(args, "test accuracy")
-    low = min([ACCURACY_RANGE[0]] + [math.floor(10 * a) / 10 for a in accuracies if math.isfinite(a)])
-    ax2.set_ylim(low, ACCURACY_RANGE[1])
+def accuracy_range(values):
+    """ACCURACY_RANGE, reaching lower (by tenths) only for an accuracy below 0.5."""
+    low = min([ACCURACY_RANGE[0]] + [int(10 * value) / 10 for value in values if 0 <= value < 0.5])
+    return low, ACCURACY_RANGE[1]
 
 
-# --- --compare: the earlier runs behind this run's curves ---
-
-EARLIER_STYLES = ["--", ":", "-."]  # one line style per earlier run; the colours say which curve
-
-
-def draw_earlier_runs(loss_ax, accuracy_ax, args, loss_colors, accuracy_colors):
-    """Each earlier run's curves in this run's colours, faded and dashed (dotted ...), behind this
-    run's; returns one grey legend line per run, labelled with what differs from this run."""
-    legend = []
-    for index, run in enumerate(args.record.earlier):
-        style = {"linestyle": EARLIER_STYLES[index % len(EARLIER_STYLES)], "zorder": 1.5, "labelled": False,
-                 "alpha": 0.6, "linewidth": 1.5}
-        for ax, colors in [(loss_ax, loss_colors), (accuracy_ax, accuracy_colors)]:
-            for name, color in colors.items():
-                draw_earlier(ax, [run], name, color=color, **style)
-        legend += loss_ax.plot([], [], color="gray", linestyle=style["linestyle"], label=run[0])
-    return legend
+def four_nine_title(panels, model, optimizer, epoch=None):
+    """What ran, read from the model and the optimizer the loop stepped (so an edit of the code
+    shows): "4 vs 9: conv 1-4-8-16, 16-1, Adam lr=0.004"; while training, the epoch too."""
+    title = "4 vs 9: " + ", ".join(text for text in [layer_sizes(model), optimizer_text(optimizer)] if text)
+    return panels[0].ax.set_title(title if epoch is None else f"{title} (epoch {epoch})")
 
 
-def this_run_line(ax, args):
-    """The legend's line for this run (solid, grey: the colours say which curve), labelled with
-    what it has that the last compared run has not ("this run: train.py, lr 0.004")."""
-    return ax.plot([], [], color="gray", linestyle="-", label=args.record.this_label())
-
-
-def earlier_values(args, *names):
-    """The values of these curves in the earlier runs drawn (--compare), for the axis ranges."""
-    return [value for _, record in args.record.earlier for name in names if name in record["curves"]
-            for value in record["curves"][name]["value"].tolist()]
-
-
-def longest_run(args, epochs, first_epoch):
-    """The number of epochs the x axis must show: this run's, or a longer earlier run's."""
-    return max([epochs] + [int(curve["epoch"][-1]) + 1 - first_epoch for _, record in args.record.earlier
-                           for curve in record["curves"].values() if len(curve["epoch"])])
-
-
-def label_values(ax, ax2, train_losses, test_losses, test_accuracies):
-    """The numbers the README quotes, written on the figure: the lowest test loss and the last values."""
-    best = min(range(len(test_losses)), key=test_losses.__getitem__)
-    last = len(test_losses) - 1
-    right = {"fontsize": 9, "textcoords": "offset points", "xytext": (4, 0), "va": "center"}
-    return [
-        ax.annotate(f"lowest {test_losses[best]:.4f} (epoch {best})", (best, test_losses[best]), xytext=(0, 26),
-                    textcoords="offset points", ha="center", fontsize=9, color="green",
-                    arrowprops={"arrowstyle": "->", "color": "green", "shrinkB": 1}),
-        ax.annotate(f"{test_losses[last]:.4f}", (last, test_losses[last]), color="green", **right),
-        ax.annotate(f"{train_losses[last]:.4f}", (last, train_losses[last]), color="blue", **right),
-        ax2.annotate(f"{test_accuracies[last]:.4f}", (last, test_accuracies[last]), color="red", **right),
-    ]
-
-
-def show_curves(train_losses, test_losses, test_accuracies, args):
-    fig = plot_curves(train_losses, test_losses, test_accuracies, args)
-    fig.tight_layout()
-    saved = save_figure(fig, args, f"{args.name}.png")
-    finals = {"test accuracy": test_accuracies[-1], "test loss": test_losses[-1]} if test_accuracies else {}
-    args.record.finish({"train loss": train_losses, "test loss": test_losses, "test accuracy": test_accuracies},
-                       finals, fig, saved)
-    show_figure(fig, args)
-
-
-class CurvesView(LiveView):
-    """booktools' live view at this chapter's GIF size and pace. Until the first epoch ends its
-    state is three empty curves: what train_model returns when Ctrl-C comes that early."""
-
-    def __init__(self, fig=None, redraw=None, epochs=0, window=False, gif=None):
-        super().__init__(fig, redraw, epochs, window=window, gif=gif, gif_dpi=GIF_DPI, frame_ms=GIF_FRAME_MS)
-        self.state = ([], [], [])
-
-
-def live_curves(args):
-    """The figure of show_curves, its curves growing epoch by epoch (in a window and/or a GIF).
-    Its axes are the final figure's from the first frame to the last (they grow only if a curve
-    leaves them), so the animation ends on the final figure without a jump."""
-    window = can_show() and not args.no_show and not args.no_live
-    if not window and args.gif is None:
-        return CurvesView()
-    fig = plot_curves([], [], [], args)
-    ax, ax2 = fig.axes
-    title = ax.get_title()
-    fig.tight_layout()
-
-    def redraw(epoch, train_losses, test_losses, test_accuracies):
-        train_line, test_line, accuracy_line = ax.get_lines()[-2:] + ax2.get_lines()[-1:]  # (earlier runs first)
-        for line, values in [(train_line, train_losses), (test_line, test_losses), (accuracy_line, test_accuracies)]:
-            line.set_data(range(len(values)), values)
-        before = (ax.get_ylim(), ax2.get_ylim())
-        set_curve_ranges(ax, ax2, train_losses + test_losses, test_accuracies, args)
-        if (ax.get_ylim(), ax2.get_ylim()) != before:
-            fig.tight_layout()  # as the final figure's, for these tick labels
-        if epoch < args.epochs - 1:
-            first, *rest = title.split("\n")
-            ax.set_title("\n".join([f"{first} (epoch {epoch})", *rest]))
-            return [train_line, test_line, accuracy_line, ax.title]
-        # The last frame is the final figure: its title, the numbers written on it, its drawing order.
-        ax.set_title(title)
-        fig.tight_layout()
-        *losses, accuracy = label_values(ax, ax2, train_losses, test_losses, test_accuracies)
-        return [train_line, test_line, *losses, ax.get_legend(), accuracy_line, accuracy, ax.title]
-
-    return CurvesView(fig, redraw, args.epochs, window=window, gif=args.gif)
+def final_texts(panels, values):
+    """The final figure's text: the last values, the lowest test loss marked where its note covers
+    no curve, the legend clear of both. Returns the artists that changed."""
+    draw_curves(panels, values, final=True)  # the layout and the last values: the note's place depends on them
+    ax, losses = panels[0].ax, values["test loss"]
+    finite = [epoch for epoch, loss in enumerate(losses) if math.isfinite(loss)]  # (a diverged run has NaN)
+    notes = []
+    if finite:
+        best = min(finite, key=losses.__getitem__)
+        green = FOUR_NINE[1].color
+        notes.append(annotate_clear(ax, f"lowest {number(losses[best], FOUR_NINE[1].fmt)} (epoch {best})",
+                                    (best, losses[best]), axes=panels[0].axes(), fontsize=9, color=green,
+                                    arrowprops={"arrowstyle": "->", "color": green, "shrinkB": 1}))
+    texts = place_texts(panels, values)  # again: the legend clear of the note too
+    return [line for panel in panels for line in panel.lines.values()] + notes + texts
 
 
 def show_mistakes(model, test_data, args, digits):
@@ -196,74 +136,61 @@ def show_mistakes(model, test_data, args, digits):
     show_or_save(fig, second_figure(args, "mistakes"), f"{args.name}_mistakes.png")
 
 
-# --- train_mlp.py and train_cnn.py: the figure title, its ranges, earlier runs and the live view ---
+# --- train_mlp.py and train_cnn.py: the lecture's plot_learning_curves, its lines taken over ---
 
-def learning_curves_title(name, args):
-    schedule = "constant" if args.no_schedule else "cosine decay"
-    others = [flag for flag in args.changed if flag.split()[0] not in ("--optimizer", "--lr", "--no-schedule")]
-    return f"{name}, {args.optimizer} lr={args.lr} ({schedule})" + (f"; {', '.join(others)}" if others else "")
+TEN_CLASSES = [Curve("train loss", "Train Loss", "blue", fmt="{:.4f}"),
+               Curve("val loss", "Val Loss", "green", fmt="{:.4f}"),
+               Curve("val accuracy", "Val Accuracy", "red", fmt="{:.2f}%")]  # as printed: "97.26%"
 
 
-def set_learning_curve_ranges(fig, train_losses, val_losses, accuracies, args):
-    """train_mlp.py's and train_cnn.py's ranges, shared by the final figure and every live frame
-    (and holding the earlier runs' curves, --compare)."""
+def start_curves_live_view(plot_learning_curves, model, args):
+    """What watches train_model: it keeps every epoch's values and, in a window and/or a GIF,
+    redraws the lecture's figure (plot_learning_curves) while training runs."""
+    live = LiveView([curve.name for curve in TEN_CLASSES], args.epochs, first_epoch=1)
+    window, gif = wanted(args)
+    if window or gif:
+        fig = plot_learning_curves([], [], [])
+        panels = take_over(fig, model, None, args)
+
+        def redraw(epoch):
+            final = live.is_last_frame(epoch)  # the final figure
+            title = learning_curves_title(fig, model, live.optimizer, args, None if final else epoch)
+            return [title] + draw_curves(panels, live.curves, final)
+
+        live.draw(fig, redraw, window=window, gif=gif, gif_dpi=GIF_DPI, frame_ms=GIF_FRAME_MS)
+    return live
+
+
+def show_learning_curves(fig, history, model, optimizer, args, default_name, finals):
+    """The final figure (plot_learning_curves's): saved, recorded in runs/ with the curves and the
+    final printed values, shown."""
+    curves = dict(zip([curve.name for curve in TEN_CLASSES], history))
+    draw_curves(take_over(fig, model, optimizer, args), curves, final=True)
+    finish_run(fig, args, curves, finals, default_name)
+
+
+def take_over(fig, model, optimizer, args):
+    """Panels that take over the lines plot_learning_curves drew: the earlier runs behind them
+    (--compare), ranges that hold all, whole epochs, room for the last values; and the title."""
     ax1, ax2 = fig.axes
-    epochs = longest_run(args, args.epochs, first_epoch=1)
-    margin = 0.05 * max(epochs - 1, 1)
-    for axes in (ax1, ax2):
-        axes.set_xlim(1 - margin, epochs + margin)
-    ax1.set_ylim(zero_based_range(train_losses + val_losses + earlier_values(args, "train loss", "val loss"), 0.1))
-    finite = [a for a in accuracies + earlier_values(args, "val accuracy") if math.isfinite(a)] or [0]
-    ax2.set_ylim(10 * math.floor((min(finite) - 0.5) / 10), 100)  # (a point on the frame would be cut)
+    learning_curves_title(fig, model, optimizer, args)
+    earlier = {"epochs": args.epochs, "first_epoch": 1, "earlier": args.record.earlier,
+               "this_label": args.record.this_label(), "scale": "linear"}
+    panels = [CurvePanel(ax1, TEN_CLASSES[:2], **earlier, lines=ax1.get_lines()[:2]),
+              CurvePanel(ax2, TEN_CLASSES[2:], **earlier, lines=ax2.get_lines()[:1], limits=percent_range)]
+    place_texts(panels, {})  # the layout, and the legend of the earlier runs
+    return panels
 
 
-def add_earlier_runs(fig, args):
-    """--compare: the earlier runs' curves behind this run's (which plot_learning_curves drew), in
-    both legends."""
-    if not args.record.earlier:
-        return
-    ax1, ax2 = fig.axes
-    earlier = draw_earlier_runs(ax1, ax2, args, {"train loss": "blue", "val loss": "green"}, {"val accuracy": "red"})
-    earlier = this_run_line(ax1, args) + earlier  # (drawn after this run's curves: they stay first)
-    for ax, curves in [(ax1, ax1.get_lines()[:2]), (ax2, ax2.get_lines()[:1])]:
-        ax.legend(curves + earlier, [line.get_label() for line in curves + earlier], fontsize="small")
+def learning_curves_title(fig, model, optimizer, args, epoch=None):
+    """The header (the flags and code the reader changed), then what ran, read from the model and
+    the optimizer the loop stepped: "784-128-64-10, Adam lr=0.001"; while training, the epoch."""
+    what = ", ".join(text for text in [layer_sizes(model), optimizer_text(optimizer)] if text)
+    what += "" if epoch is None else f" (epoch {epoch})"
+    return fig.suptitle(f"{fit_header(fig, args.record.header())}\n{what}")
 
 
-def show_learning_curves(fig, history, args, default_name, finals):
-    """The final figure, recorded in runs/ with the run's curves and its final printed figures."""
-    add_earlier_runs(fig, args)
-    set_learning_curve_ranges(fig, *history, args)
-    fig.tight_layout()  # again: the tick labels of these ranges
-    saved = save_figure(fig, args, default_name)
-    args.record.finish(dict(zip(["train loss", "val loss", "val accuracy"], history)), finals, fig, saved)
-    show_figure(fig, args)
-
-
-def start_curves_live_view(plot_learning_curves, args, title):
-    """The learning-curves figure (two losses left, the accuracy right), its curves growing
-    epoch by epoch in a window and/or a GIF; CurvesView() (draws nothing) when neither is wanted.
-    Its axes are the final figure's (they change only when a curve leaves them): no jump at the end."""
-    window = can_show() and not args.no_show and not args.no_live
-    if not window and args.gif is None:
-        return CurvesView()
-    epochs = args.epochs
-    fig = plot_learning_curves([], [], [], title=title)
-    ax1, ax2 = fig.axes
-    add_earlier_runs(fig, args)
-    set_learning_curve_ranges(fig, [], [], [], args)
-    loss_title = ax1.get_title()
-
-    def redraw(epoch, train_losses, val_losses, accuracies):
-        lines = ax1.get_lines()[:2] + ax2.get_lines()[:1]  # this run's (the earlier runs' come after)
-        for line, values in zip(lines, [train_losses, val_losses, accuracies]):
-            line.set_data(range(1, len(values) + 1), values)
-        before = (ax1.get_ylim(), ax2.get_ylim())
-        set_learning_curve_ranges(fig, train_losses, val_losses, accuracies, args)
-        ax1.set_title(loss_title if epoch == epochs else f"{loss_title} (epoch {epoch})")
-        if epoch in (1, epochs) or (ax1.get_ylim(), ax2.get_ylim()) != before:
-            fig.tight_layout()  # as the final figure's, for these tick labels
-        # The legends are drawn every frame ("best" place for the curves so far): no jump at the end.
-        return [*lines, ax1.get_legend(), ax2.get_legend(), ax1.title]
-
-    # Epochs count from 1 here: epochs + 1 makes the schedule run up to the last one.
-    return CurvesView(fig, redraw, epochs + 1, window=window, gif=args.gif)
+def percent_range(values):
+    """Up to 100 %, from the tens below the lowest accuracy (a point on the frame would be cut)."""
+    finite = [value for value in values if value == value] or [100]
+    return 10 * ((min(finite) - 0.5) // 10), 100
