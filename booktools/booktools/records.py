@@ -127,7 +127,7 @@ class Recorder:
         words = [flag.lstrip("-") for flag in self.changed]
         if self.edited:
             shipped = self.shipped_code()
-            words.append(code_label(shipped, self.code) if shipped is not None
+            words.append(code_label(shipped, self.code, self.record["script"]) if shipped is not None
                          else ", ".join(f"{name} edited" for name in self.edited))
         script = self.record["script"]
         return f"{script}: {', '.join(words)}" if words else f"{script} (default settings)"

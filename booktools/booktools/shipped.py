@@ -2,9 +2,9 @@
 figure's header says "default settings" only while the flags are the defaults and src/ still
 matches, and otherwise names what the reader changed.
 
-    python -m booktools.shipped CHAPTER_DIR ...   writes src.sha256 anew (after changing src/)
+    cd CHAPTER && uv run python -m booktools.shipped .    writes src.sha256 anew (after changing src/)
 
-Each chapter's tests check that src.sha256 matches its src/.
+booktools' tests (test_shipped.py) check that every chapter's src.sha256 matches its src/.
 """
 import hashlib
 import sys

@@ -9,6 +9,7 @@ from PIL import Image
 import booktools.figures
 import train
 from booktools.live import frame_epochs
+from booktools.regions import NeuronMaps
 from conftest import DATA_DIR
 
 CURVE = str(DATA_DIR / "curve.csv")
@@ -119,7 +120,8 @@ def test_the_maps_follow_training_in_the_gif(run_main, tmp_path):
     maps = slice(int(0.72 * frames[0].shape[0]), None)  # the bottom: the neurons' maps
     first, last = frames[0][maps], frames[-1][maps]
     assert (np.abs(first - last).max(axis=2) > 40).mean() > 0.05  # the maps changed as training went on
-    assert frames[0].shape[:2] == (round(9.2 * 80), 12 * 80)  # taller than without --neurons (6.2 inches)
+    model = train.construct_model("complex")
+    assert frames[0].shape[:2] == (round((6.2 + NeuronMaps.height(model)) * 80), 12 * 80)  # taller: the maps below
 
 
 def test_the_maps_are_drawn_live_in_a_real_window(x_display):
