@@ -1,5 +1,6 @@
 """Run records: each training run writes a folder in its chapter's runs/; later runs and
-runs.py read them back, say what differs between two runs, and draw earlier runs' curves.
+runs.py read them back and say what differs between two runs (booktools.curves draws the
+earlier runs' curves).
 
     runs/0007/record.json   when, command line, every flag, seconds, final figures, curves
     runs/0007/changes.diff  what changed in the chapter's src/ since the run before (unified diff)
@@ -30,8 +31,6 @@ import numpy as np
 from booktools.cli import VIEW_FLAGS
 from booktools.shipped import edited_files
 
-# Earlier runs' colours (--compare); a chapter passes others where its own curves use these.
-EARLIER_COLORS = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:brown", "tab:pink", "tab:olive"]
 MOST_POINTS = 2000  # a curve keeps at most this many points (20,001 epochs -> 2,000)
 LABEL_CHARS = 72    # a code-change label says at most this much (legends are narrow)
 
@@ -483,12 +482,3 @@ def unified_diff(old, new, old_name, new_name):
                                       new.get(name, "").splitlines(keepends=True),
                                       f"{old_name}/src/{name}", f"{new_name}/src/{name}", n=2)
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
-
-
-def draw_earlier(ax, earlier, curve, labelled=True, colors=EARLIER_COLORS, **style):
-    """Earlier runs' curves, faded, each labelled with what differs from this run."""
-    for index, (label, record) in enumerate(earlier):
-        if curve in record["curves"]:
-            ax.plot(record["curves"][curve]["epoch"], record["curves"][curve]["value"],
-                    **{"color": colors[index % len(colors)], "alpha": 0.45,
-                       "linewidth": 1.2, "label": label if labelled else "_nolegend_", **style})
