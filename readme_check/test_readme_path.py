@@ -265,8 +265,8 @@ def test_follow_the_readme(name, fresh_copy):
         for file in MNIST_FILES:
             (raw / file).symlink_to(source / "MNIST" / "raw" / file)
     env = {**os.environ, "MPLBACKEND": "Agg"}
-    for name_ in ("VIRTUAL_ENV", "RUNS_DIR"):
-        env.pop(name_, None)  # the copy's own runs/, as a reader has
+    for name_ in ("VIRTUAL_ENV", "RUNS_DIR", "COLUMNS"):
+        env.pop(name_, None)  # the copy's own runs/, as a reader has; runs.py's table as into a pipe
     steps = readme_steps(readme)
     before = [] if chapter == fresh_copy else commands_run_in(fresh_copy / "README.md", fresh_copy, chapter)
     if before:  # the top README's commands in this chapter's folder, where the reader began

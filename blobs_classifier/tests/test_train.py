@@ -167,7 +167,7 @@ def test_script_runs_as_the_reader_runs_it(tmp_path):
 def test_a_shape_error_ends_with_a_hint_naming_the_readers_line(tmp_path, new, flags, error, line, hint):
     from booktools.testing import run_edited
 
-    result = run_edited(Path(train.__file__).resolve().parent.parent, tmp_path,
+    result = run_edited(CHAPTER_DIR, tmp_path,
                         [("src/train.py", "nn.Linear(input_size, output_size)", new)],
                         "train.py", "--epochs", "1", "--no-show", *flags)
     lines = result.stderr.splitlines()

@@ -95,7 +95,7 @@ def edited_copy(tmp_path):
 @pytest.mark.parametrize("edits, title, changed", [
     ([("nn.Linear(3, hidden)", "nn.Linear(3, 2)"), ("nn.Linear(hidden, 1)", "nn.Linear(2, 1)")],
      "Learning curves (3-2-1 MLP, SGD lr=0.01)", "Linear(3, 2)"),
-    ([("lr=args.lr)", "lr=0.1)")], "Learning curves (3-16-1 MLP, SGD lr=0.1)", "lr=0.1"),
+    ([("lr=args.lr)", "lr=0.1)")], "Learning curves (3-16-1 MLP, SGD lr=0.1)", "lr 0.1"),
 ])
 def test_the_titles_follow_an_edit_of_the_code(figure, edited_copy, edits, title, changed):
     """The network and the optimizer are read from what ran, not from --hidden and --lr; the
