@@ -156,8 +156,9 @@ class CurvePanel:
         else:
             low, high = zero_based_range([1.02 * v for v in everything], nice_step(everything))
             self.ax.set_ylim(low, high)
-        legend = self.axes()[-1].get_legend()  # drawn after the curves: it stays on top of them
-        return [self.lines[curve.name] for curve in shown] + ([legend] if legend else [])
+        # The legend stays out of the list: draw_curves keeps it clear of the curves, and the
+        # live view draws it with the figure's background, again only when it moves.
+        return [self.lines[curve.name] for curve in shown]
 
     def last(self, name, values):
         """The last value of a curve as the figure writes it ("0.1532"), or "" before the first."""
@@ -216,11 +217,7 @@ def draw_curves(panels, values, final=False):
     if [panel.ax.get_ylim() for panel in panels] != ranges:
         lay_out(panels[0].ax.figure)  # the new range's tick labels may be wider
     if final:
-        from matplotlib.legend import Legend
-
-        texts = place_texts(panels, values)  # a new legend: one that set_data returned may be gone
-        current = [panel.axes()[-1].get_legend() for panel in panels]
-        return [artist for artist in changed if not isinstance(artist, Legend) or artist in current] + texts
+        return changed + place_texts(panels, values)
     for panel in panels:
         if panel.twin_of is None:
             keep_legend_clear(panel)

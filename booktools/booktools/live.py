@@ -131,10 +131,10 @@ class LiveView:
         artists = self.redraw(self.epoch)
         for artist in artists:
             artist.set_animated(True)  # left out of full redraws: drawn by hand below
-        layout = [(ax.get_position().bounds, ax.get_xlim(), ax.get_ylim()) for ax in fig.axes]
+        layout = [(ax.get_position().bounds, ax.get_xlim(), ax.get_ylim(), legend_place(ax)) for ax in fig.axes]
         if whole or self.background is None or layout != self.layout or self.is_last_frame(self.epoch):
-            # First frame, window resized, an axis range changed, or the last frame (the final
-            # figure: its legends are placed for the whole curves): draw it all once.
+            # First frame, window resized, an axis range changed, a legend moved, or the last frame
+            # (the final figure: its legends are placed for the whole curves): draw it all once.
             canvas.draw()
             self.background = canvas.copy_from_bbox(fig.bbox)
             self.layout = layout
@@ -170,6 +170,12 @@ class LiveView:
 
     def forget_background(self, event):
         self.background = None
+
+
+def legend_place(ax):
+    """Where the axes' legend sits (a code or a point; matplotlib has no public getter), or None."""
+    legend = ax.get_legend()
+    return None if legend is None else legend._loc
 
 
 def watch_optimizer():

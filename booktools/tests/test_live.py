@@ -93,13 +93,14 @@ def test_ctrl_c_still_writes_the_gif_up_to_where_training_stopped(run_main, tmp_
     assert durations[-1] == GIF_HOLD_MS
 
 
-def draw_numbers(tmp_path, epochs, stop=None, rescale_at=None, climb=False):
+def draw_numbers(tmp_path, epochs, stop=None, rescale_at=None, climb=False, legend_moves_at=None):
     """A LiveView whose redraw moves a line (returned: blitted) and writes the epoch into a
     text it does not return (drawn only when the whole figure is drawn); the GIF's frames.
     The line's end goes up and down (or climbs: no two frames alike, which the GIF would
     merge into one)."""
     fig, ax = plt.subplots(figsize=(4, 3))
-    line, = ax.plot([0, 1], [0, 1])
+    line, = ax.plot([0, 1], [0, 1], label="loss")
+    legend = ax.legend(loc="upper left")
     ax.set_xlim(0, 10)
     ax.set_ylim(0, 10)
     note = ax.text(0.7, 0.1, "", transform=ax.transAxes, fontsize=30)
@@ -109,6 +110,8 @@ def draw_numbers(tmp_path, epochs, stop=None, rescale_at=None, climb=False):
         note.set_text(str(epoch))
         if epoch == rescale_at:
             ax.set_ylim(0, 20)  # an axis range changed: everything is drawn again
+        if epoch == legend_moves_at:
+            legend.set_loc("lower right")  # the legend moved (draw_curves keeps it off the curves): the same
         return [line]
 
     live = LiveView(["loss"], epochs)
@@ -140,6 +143,20 @@ def test_frames_are_blitted_and_the_last_is_drawn_whole(tmp_path):
     final = np.asarray(canvas.buffer_rgba())[..., :3].astype(int)
     assert differ(frames[-1], final) < 0.002  # (the GIF's colours are close, not exact)
     assert differ(frames[-2], final) > 0.002
+
+
+def test_a_legend_that_moves_is_drawn_where_it_went(tmp_path):
+    """A legend is drawn with the figure's background, not every frame: when it moves, the whole
+    figure is drawn again (the text says that epoch), and no frame shows it in two places."""
+    fig, line, frames = draw_numbers(tmp_path, 10, legend_moves_at=4)
+
+    def same(a, b):
+        return np.abs(frames[a] - frames[b]).max() <= 2
+
+    assert same(1, 3) and not same(3, 5) and same(5, 7)  # drawn whole at epoch 4, blitted after
+    height, width, _ = frames[5].shape
+    upper_left = frames[5][: height // 3, : width // 3]
+    assert differ(upper_left, frames[1][: height // 3, : width // 3]) > 0.002  # the old place is empty now
 
 
 def test_a_run_stopped_early_ends_on_a_whole_frame_of_its_last_epoch(tmp_path):
