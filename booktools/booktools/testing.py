@@ -20,8 +20,10 @@ import pytest
 def headless_with_temporary_runs():
     """Figures saved, never shown (MPLBACKEND=Agg: set before matplotlib is imported), and
     run records in a temporary folder, never in the chapter's runs/ (each test gets its own,
-    runs_dir; this one catches anything run outside a test)."""
+    runs_dir; this one catches anything run outside a test), and runs.py's table as printed
+    into a pipe (100 columns: a terminal's COLUMNS is left out; a test sets its own)."""
     os.environ["MPLBACKEND"] = "Agg"
+    os.environ.pop("COLUMNS", None)
     os.environ["RUNS_DIR"] = tempfile.mkdtemp(prefix="runs-")
     atexit.register(shutil.rmtree, os.environ["RUNS_DIR"], ignore_errors=True)
 
